@@ -1,0 +1,97 @@
+"""The tables, as SQLAlchemy Core. Alembic migrations (``workitems/migrations``) create them;
+this module must match the latest migration.
+
+Times are epoch seconds (float): portable across SQLite and PostgreSQL and cheap to compare
+in the claim query. Columns ending in ``_enc`` hold Fernet tokens.
+"""
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+# SQLite only makes INTEGER PRIMARY KEY an alias of the rowid; BIGINT elsewhere.
+_Id = BigInteger().with_variant(Integer(), "sqlite")
+
+meta = Table(
+    "ns_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", LargeBinary, nullable=False),
+)
+
+queues = Table(
+    "ns_queues",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("settings", Text, nullable=False),  # JSON of QueueSettings fields that differ from defaults
+    Column("updated_at", Float, nullable=False),
+)
+
+items = Table(
+    "ns_items",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("queue", String(200), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("payload_enc", LargeBinary, nullable=False),
+    Column("reference", String(200)),
+    Column("priority", Integer, nullable=False, default=0),
+    Column("parent_id", _Id),
+    Column("attempts", Integer, nullable=False, default=0),
+    # When the item may next be claimed: its not-before time while pending.
+    Column("available_at", Float, nullable=False),
+    Column("not_before", Float),
+    Column("deadline", Float),
+    Column("lease_expires_at", Float),
+    Column("worker", String(200)),
+    Column("exc_type", String(16)),
+    Column("exc_code", String(200)),
+    Column("exc_message_enc", LargeBinary),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    UniqueConstraint("queue", "reference", name="uq_ns_items_queue_reference"),
+)
+Index("ix_ns_items_claim", items.c.queue, items.c.state, items.c.priority.desc(), items.c.id)
+Index("ix_ns_items_lease", items.c.state, items.c.lease_expires_at)
+Index("ix_ns_items_queue_id", items.c.queue, items.c.id)
+Index("ix_ns_items_parent", items.c.parent_id)
+
+files = Table(
+    "ns_files",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("item_id", _Id, ForeignKey("ns_items.id", ondelete="CASCADE"), nullable=False),
+    Column("name_digest", String(64), nullable=False),  # keyed hash of the name: unique per item
+    Column("name_enc", LargeBinary, nullable=False),
+    Column("blob", String(64), nullable=False),  # keyed hash of the content: the blob's file name
+    Column("size", BigInteger, nullable=False),
+    Column("created_at", Float, nullable=False),
+    UniqueConstraint("item_id", "name_digest", name="uq_ns_files_item_name"),
+)
+
+history = Table(
+    "ns_history",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("item_id", _Id, nullable=False),
+    Column("at", Float, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("from_state", String(16)),
+    Column("to_state", String(16), nullable=False),
+    Column("event", String(64), nullable=False),
+    Column("detail_enc", LargeBinary),
+)
+Index("ix_ns_history_item", history.c.item_id, history.c.id)

@@ -1,0 +1,591 @@
+"""The SQL store shared by SQLite and PostgreSQL (SQLAlchemy Core).
+
+Dialect differences live in the subclasses (``sqlite.py``, ``postgresql.py``):
+how a write transaction begins, whether the claim query skips locked rows, the
+dialect's INSERT … ON CONFLICT, how waiting workers are woken, and how two
+processes starting at once are kept from migrating the schema together.
+
+Every state change and its history entry are written in one short
+transaction, so a crash leaves either both or neither.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, func, or_, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from .. import config
+from ..crypto import Cipher, load_cipher
+from ..errors import FileNotAttached, InvalidInput, ItemNotFound, LeaseLost, StoreUnavailable
+from ..files import BlobStore, sanitize_name
+from ..model import (
+    ExceptionType,
+    FileInfo,
+    HistoryEntry,
+    ItemException,
+    QueueSettings,
+    State,
+    WorkItem,
+)
+from . import migrate
+from .base import NewItem, Store
+from .schema import files as files_t
+from .schema import history as history_t
+from .schema import items as items_t
+from .schema import meta as meta_t
+from .schema import queues as queues_t
+
+_SETTINGS_TTL = 5.0  # seconds a process trusts its copy of a queue's settings
+_REAP_EVERY = 1.0  # seconds between looks for expired leases, per queue and process
+
+
+class SQLStore(Store):
+    skip_locked = False  # PostgreSQL: claim with FOR UPDATE SKIP LOCKED
+
+    def __init__(self, url: str, *, home: Path | None = None, cipher: Cipher | None = None):
+        self._url = make_url(url)
+        self.url = self._url.render_as_string(hide_password=True)
+        self.home = home or config.home()
+        self.cipher = cipher or load_cipher(self.home)
+        blob_root = Path(os.environ.get("NIGHTSHIFT_FILES") or self.home / "files")
+        self.blobs = BlobStore(blob_root, self.cipher, config.max_file_bytes())
+        self._settings_cache: dict[str, tuple[float, QueueSettings]] = {}
+        self._last_reap: dict[str | None, float] = {}
+        self.engine = self._create_engine(self._url)
+        try:
+            self._start()
+        except (OperationalError, DBAPIError) as exc:
+            self.engine.dispose()
+            reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+            raise StoreUnavailable(
+                f"cannot open the database {self.url}: {reason} (check NIGHTSHIFT_DB)"
+            ) from None
+
+    # -- dialect hooks ----------------------------------------------------
+    def _create_engine(self, url) -> Engine:
+        raise NotImplementedError
+
+    def _insert(self, table):
+        """The dialect's insert(), which has on_conflict_do_nothing()."""
+        raise NotImplementedError
+
+    def _lock_for_migration(self, conn: Connection) -> None:
+        """Make concurrent start-ups take turns (the write transaction is enough for SQLite)."""
+
+    def _notify(self, conn: Connection, queue: str) -> None:
+        """Wake workers waiting on ``queue`` (PostgreSQL: NOTIFY)."""
+
+    # -- plumbing ---------------------------------------------------------
+    @contextmanager
+    def _tx(self, write: bool = False) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            if write:
+                conn.execution_options(nightshift_write=True)
+            with conn.begin():
+                yield conn
+
+    def _start(self) -> None:
+        with self._tx() as conn:
+            ready = migrate.current_revision(conn) == migrate.head_revision()
+            check = conn.execute(select(meta_t.c.value).where(meta_t.c.key == "key_check")).scalar() if ready else None
+        if ready and check is not None:
+            self.cipher.verify(check)
+            return
+        with self._tx(write=True) as conn:
+            self._lock_for_migration(conn)
+            migrate.upgrade(conn)
+            check = conn.execute(select(meta_t.c.value).where(meta_t.c.key == "key_check")).scalar()
+            if check is None:
+                conn.execute(meta_t.insert().values(key="key_check", value=self.cipher.check_token()))
+                return
+        self.cipher.verify(check)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _log(
+        self,
+        conn: Connection,
+        item_id: int,
+        actor: str,
+        from_state: State | None,
+        to_state: State,
+        event: str,
+        detail: dict[str, Any] | None = None,
+        at: float | None = None,
+    ) -> None:
+        conn.execute(
+            history_t.insert().values(
+                item_id=item_id,
+                at=at or time.time(),
+                actor=actor[:200],
+                from_state=from_state.value if from_state else None,
+                to_state=to_state.value,
+                event=event,
+                detail_enc=self.cipher.encrypt_json(detail) if detail else None,
+            )
+        )
+
+    def _item(self, row, files: list[FileInfo] | None = None) -> WorkItem:
+        exc = None
+        if row.exc_type:
+            exc = ItemException(
+                ExceptionType(row.exc_type), row.exc_code, self.cipher.decrypt_text(row.exc_message_enc)
+            )
+        return WorkItem(
+            id=row.id,
+            queue=row.queue,
+            state=State(row.state),
+            payload=self.cipher.decrypt_json(row.payload_enc),
+            reference=row.reference,
+            priority=row.priority,
+            parent_id=row.parent_id,
+            attempts=row.attempts,
+            not_before=row.not_before,
+            deadline=row.deadline,
+            lease_expires_at=row.lease_expires_at,
+            worker=row.worker,
+            exception=exc,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            files=files if files is not None else [],
+        )
+
+    def _row(self, conn: Connection, item_id: int, *, lock: bool = False):
+        stmt = select(items_t).where(items_t.c.id == int(item_id))
+        if lock and self.skip_locked:
+            stmt = stmt.with_for_update()
+        row = conn.execute(stmt).first()
+        if row is None:
+            raise ItemNotFound(item_id)
+        return row
+
+    def _held(self, conn: Connection, item_id: int, worker: str):
+        """The row of an item ``worker`` holds, locked; LeaseLost if it holds it no more."""
+        row = self._row(conn, item_id, lock=True)
+        if row.state != State.RESERVED.value or row.worker != worker:
+            raise LeaseLost(item_id, worker)
+        return row
+
+    def _settings(self, queue: str) -> QueueSettings:
+        now = time.monotonic()
+        cached = self._settings_cache.get(queue)
+        if cached and now - cached[0] < _SETTINGS_TTL:
+            return cached[1]
+        with self.engine.connect() as conn:
+            raw = conn.execute(select(queues_t.c.settings).where(queues_t.c.name == queue)).scalar()
+        settings = QueueSettings(**json.loads(raw)) if raw else QueueSettings()
+        self._settings_cache[queue] = (now, settings)
+        return settings
+
+    # -- creating ---------------------------------------------------------
+    def add(self, queue, payload, *, reference=None, priority=0, not_before=None, deadline=None,
+            parent_id=None, files=(), actor="api"):
+        new = NewItem(payload, reference, priority, not_before, deadline, parent_id, list(files))
+        return self.add_many(queue, [new], actor=actor)[0]
+
+    def add_many(self, queue: str, items: Iterable[NewItem], *, actor: str = "api"):
+        queue = _check_queue(queue)
+        now = time.time()
+        prepared = []
+        for n, new in enumerate(items, start=1):
+            where = f"item {n}" if n > 1 else "the item"
+            reference = None if new.reference in (None, "") else str(new.reference)
+            if reference is not None and len(reference) > 200:
+                raise InvalidInput(f"{where}: reference is longer than 200 characters")
+            try:
+                priority = int(new.priority or 0)
+            except (TypeError, ValueError):
+                raise InvalidInput(f"{where}: priority must be a whole number, got {new.priority!r}") from None
+            names = [(sanitize_name(name), content) for name, content in new.files]
+            for name, content in names:
+                self.blobs.check_size(name, len(content))
+            prepared.append((new, reference, priority, self.cipher.encrypt_json(new.payload), names))
+        # Blobs first: if the transaction then fails, an unreferenced blob is harmless.
+        blobbed = [(p, [(name, self.blobs.put(name, content), len(content)) for name, content in p[4]]) for p in prepared]
+        results: list[tuple[WorkItem, bool]] = []
+        with self._tx(write=True) as conn:
+            for (new, reference, priority, payload_enc, _), blobs in blobbed:
+                available = max(now, new.not_before or now)
+                stmt = (
+                    self._insert(items_t)
+                    .values(
+                        queue=queue, state=State.PENDING.value, payload_enc=payload_enc, reference=reference,
+                        priority=priority, parent_id=new.parent_id, attempts=0, available_at=available,
+                        not_before=new.not_before, deadline=new.deadline, created_at=now, updated_at=now,
+                    )
+                    .on_conflict_do_nothing(index_elements=["queue", "reference"])
+                    .returning(items_t.c.id)
+                )
+                item_id = conn.execute(stmt).scalar()
+                if item_id is None:
+                    row = conn.execute(
+                        select(items_t).where(items_t.c.queue == queue, items_t.c.reference == reference)
+                    ).one()
+                    results.append((self._item(row, self._files(conn, row.id)), False))
+                    continue
+                infos = [self._attach(conn, item_id, name, digest, size, now) for name, digest, size in blobs]
+                self._log(conn, item_id, actor, None, State.PENDING, "created", at=now)
+                results.append((
+                    WorkItem(
+                        id=item_id, queue=queue, state=State.PENDING, payload=new.payload, reference=reference,
+                        priority=priority, parent_id=new.parent_id, not_before=new.not_before,
+                        deadline=new.deadline, created_at=now, updated_at=now, files=infos,
+                    ),
+                    True,
+                ))
+            if any(created for _, created in results):
+                self._notify(conn, queue)
+        return results
+
+    # -- working ----------------------------------------------------------
+    def claim(self, queue, worker, *, lease_seconds=None):
+        lease = lease_seconds or self._settings(queue).lease_seconds
+        if time.monotonic() - self._last_reap.get(queue, 0.0) > _REAP_EVERY:
+            self.reap_expired(queue)
+        item = self._claim_once(queue, worker, lease)
+        if item is None and self.reap_expired(queue):
+            item = self._claim_once(queue, worker, lease)
+        return item
+
+    def _claim_once(self, queue: str, worker: str, lease: float) -> WorkItem | None:
+        now = time.time()
+        nxt = (
+            select(items_t.c.id)
+            .where(items_t.c.queue == queue, items_t.c.state == State.PENDING.value, items_t.c.available_at <= now)
+            .order_by(items_t.c.priority.desc(), items_t.c.id)
+            .limit(1)
+        )
+        if self.skip_locked:
+            nxt = nxt.with_for_update(skip_locked=True)
+        stmt = (
+            update(items_t)
+            .where(items_t.c.id == nxt.scalar_subquery())
+            .values(state=State.RESERVED.value, attempts=items_t.c.attempts + 1, worker=worker,
+                    lease_expires_at=now + lease, updated_at=now)
+            .returning(*items_t.c)
+        )
+        with self._tx(write=True) as conn:
+            row = conn.execute(stmt).first()
+            if row is None:
+                return None
+            self._log(conn, row.id, worker, State.PENDING, State.RESERVED, "claimed", {"attempt": row.attempts}, at=now)
+        return self._item(row)
+
+    def renew(self, item_id, worker, *, lease_seconds=None):
+        with self._tx(write=True) as conn:
+            row = self._held(conn, item_id, worker)
+            expires = time.time() + (lease_seconds or self._settings(row.queue).lease_seconds)
+            conn.execute(update(items_t).where(items_t.c.id == row.id).values(lease_expires_at=expires))
+        return expires
+
+    def complete(self, item_id, worker):
+        now = time.time()
+        with self._tx(write=True) as conn:
+            row = self._held(conn, item_id, worker)
+            row = conn.execute(
+                update(items_t).where(items_t.c.id == row.id)
+                .values(state=State.DONE.value, worker=None, lease_expires_at=None, exc_type=None,
+                        exc_code=None, exc_message_enc=None, updated_at=now)
+                .returning(*items_t.c)
+            ).one()
+            self._log(conn, row.id, worker, State.RESERVED, State.DONE, "done", at=now)
+        return self._item(row)
+
+    def fail(self, item_id, worker, exception_type, code=None, message=None):
+        exception_type = ExceptionType.parse(getattr(exception_type, "value", exception_type))
+        now = time.time()
+        with self._tx(write=True) as conn:
+            row = self._held(conn, item_id, worker)
+            settings = self._settings(row.queue)
+            final = exception_type is ExceptionType.BUSINESS or row.attempts >= settings.max_attempts
+            values: dict[str, Any] = dict(
+                worker=None, lease_expires_at=None, exc_type=exception_type.value,
+                exc_code=None if code is None else str(code)[:200],
+                exc_message_enc=self.cipher.encrypt_text(None if message is None else str(message)),
+                updated_at=now,
+            )
+            detail: dict[str, Any] = {"type": exception_type.value, "code": code, "message": message,
+                                      "attempt": row.attempts, "max_attempts": settings.max_attempts}
+            if final:
+                values["state"] = State.FAILED.value
+                event = "failed"
+            else:
+                retry_at = now + settings.backoff(row.attempts)
+                values.update(state=State.PENDING.value, available_at=retry_at, not_before=retry_at)
+                detail["retry_at"] = retry_at
+                event = "retry scheduled"
+            row = conn.execute(
+                update(items_t).where(items_t.c.id == row.id).values(**values).returning(*items_t.c)
+            ).one()
+            self._log(conn, row.id, worker, State.RESERVED, State(row.state), event, detail, at=now)
+        return self._item(row)
+
+    def release(self, item_id, worker, *, reason="released"):
+        now = time.time()
+        with self._tx(write=True) as conn:
+            row = self._held(conn, item_id, worker)
+            row = conn.execute(
+                update(items_t).where(items_t.c.id == row.id)
+                .values(state=State.PENDING.value, worker=None, lease_expires_at=None, available_at=now,
+                        attempts=items_t.c.attempts - 1,
+                        updated_at=now)
+                .returning(*items_t.c)
+            ).one()
+            self._log(conn, row.id, worker, State.RESERVED, State.PENDING, reason, at=now)
+            self._notify(conn, row.queue)
+        return self._item(row)
+
+    def reap_expired(self, queue=None):
+        self._last_reap[queue] = time.monotonic()
+        now = time.time()
+        expired = and_(items_t.c.state == State.RESERVED.value, items_t.c.lease_expires_at < now)
+        if queue is not None:
+            expired = and_(expired, items_t.c.queue == queue)
+        with self.engine.connect() as conn:  # look before taking the write lock
+            if conn.execute(select(items_t.c.id).where(expired).limit(1)).first() is None:
+                return 0
+        count = 0
+        with self._tx(write=True) as conn:
+            stmt = select(items_t).where(expired)
+            if self.skip_locked:
+                stmt = stmt.with_for_update(skip_locked=True)
+            for row in conn.execute(stmt).all():
+                settings = self._settings(row.queue)
+                message = (f"worker {row.worker} stopped renewing its lease (attempt {row.attempts} of "
+                           f"{settings.max_attempts}); it may have been stopped or its machine lost")
+                final = row.attempts >= settings.max_attempts
+                state = State.FAILED if final else State.PENDING
+                values: dict[str, Any] = dict(state=state.value, worker=None, lease_expires_at=None,
+                                              available_at=now, updated_at=now)
+                if final:
+                    values.update(exc_type=ExceptionType.APPLICATION.value, exc_code="LEASE_EXPIRED",
+                                  exc_message_enc=self.cipher.encrypt_text(message))
+                conn.execute(update(items_t).where(items_t.c.id == row.id).values(**values))
+                self._log(conn, row.id, "nightshift", State.RESERVED, state, "lease expired",
+                          {"worker": row.worker, "attempt": row.attempts, "message": message}, at=now)
+                count += 1
+            if count and queue is not None:
+                self._notify(conn, queue)
+        return count
+
+    def wait(self, queue, timeout):
+        """Poll with backoff (SQLite); PostgreSQL overrides this with LISTEN/NOTIFY."""
+        deadline = time.monotonic() + timeout
+        delay = 0.05
+        while True:
+            if self._claimable(queue):
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            time.sleep(min(delay, remaining))
+            delay = min(delay * 2, 1.0)
+
+    def _claimable(self, queue: str) -> bool:
+        now = time.time()
+        ready = or_(
+            and_(items_t.c.state == State.PENDING.value, items_t.c.available_at <= now),
+            and_(items_t.c.state == State.RESERVED.value, items_t.c.lease_expires_at < now),
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(select(items_t.c.id).where(items_t.c.queue == queue, ready).limit(1)).first() is not None
+
+    # -- people -----------------------------------------------------------
+    def retry(self, item_id, *, actor, reason="retried by hand"):
+        with self._tx(write=True) as conn:
+            row = self._row(conn, item_id, lock=True)
+            if row.state != State.FAILED.value:
+                raise InvalidInput(f"work item {item_id} is {row.state}: only failed items can be retried")
+            item = self._retry_row(conn, row, actor, reason)
+            self._notify(conn, row.queue)
+        return item
+
+    def _retry_row(self, conn: Connection, row, actor: str, reason: str) -> WorkItem:
+        now = time.time()
+        new = conn.execute(
+            update(items_t).where(items_t.c.id == row.id)
+            .values(state=State.PENDING.value, attempts=0, available_at=now, not_before=None, exc_type=None,
+                    exc_code=None, exc_message_enc=None, updated_at=now)
+            .returning(*items_t.c)
+        ).one()
+        self._log(conn, row.id, actor, State.FAILED, State.PENDING, "retried",
+                  {"reason": reason, "previous": {"type": row.exc_type, "code": row.exc_code}}, at=now)
+        return self._item(new)
+
+    def retry_failed(self, queue, *, actor, exception_type=None):
+        where = [items_t.c.queue == queue, items_t.c.state == State.FAILED.value]
+        if exception_type is not None:
+            where.append(items_t.c.exc_type == ExceptionType.parse(getattr(exception_type, "value", exception_type)).value)
+        with self._tx(write=True) as conn:
+            stmt = select(items_t).where(*where)
+            if self.skip_locked:
+                stmt = stmt.with_for_update(skip_locked=True)
+            rows = conn.execute(stmt).all()
+            for row in rows:
+                self._retry_row(conn, row, actor, "retried with all failed items of the queue")
+            if rows:
+                self._notify(conn, queue)
+        return len(rows)
+
+    def resolve(self, item_id, *, actor, note):
+        if not note or not str(note).strip():
+            raise InvalidInput("a note is needed to resolve an item by hand: say what was done")
+        now = time.time()
+        with self._tx(write=True) as conn:
+            row = self._row(conn, item_id, lock=True)
+            if row.state != State.FAILED.value:
+                raise InvalidInput(f"work item {item_id} is {row.state}: only failed items can be resolved")
+            new = conn.execute(
+                update(items_t).where(items_t.c.id == row.id)
+                .values(state=State.DONE.value, updated_at=now).returning(*items_t.c)
+            ).one()
+            self._log(conn, row.id, actor, State.FAILED, State.DONE, "resolved by hand", {"note": str(note)}, at=now)
+        return self._item(new)
+
+    # -- reading ----------------------------------------------------------
+    def get(self, item_id):
+        with self.engine.connect() as conn:
+            row = self._row(conn, item_id)
+            return self._item(row, self._files(conn, row.id))
+
+    def list(self, queue=None, *, state=None, limit=100, offset=0):
+        stmt = select(items_t).order_by(items_t.c.id.desc()).limit(limit).offset(offset)
+        if queue is not None:
+            stmt = stmt.where(items_t.c.queue == queue)
+        if state is not None:
+            stmt = stmt.where(items_t.c.state == State(state).value)
+        with self.engine.connect() as conn:
+            return [self._item(row) for row in conn.execute(stmt)]
+
+    def count(self, queue=None, *, state=None):
+        stmt = select(func.count()).select_from(items_t)
+        if queue is not None:
+            stmt = stmt.where(items_t.c.queue == queue)
+        if state is not None:
+            stmt = stmt.where(items_t.c.state == State(state).value)
+        with self.engine.connect() as conn:
+            return int(conn.execute(stmt).scalar() or 0)
+
+    def stats(self):
+        out: dict[str, dict[str, int]] = {}
+        for name in self.queues():
+            out[name] = {s.value: 0 for s in State}
+        stmt = select(items_t.c.queue, items_t.c.state, func.count()).group_by(items_t.c.queue, items_t.c.state)
+        with self.engine.connect() as conn:
+            for queue, state, n in conn.execute(stmt):
+                out.setdefault(queue, {s.value: 0 for s in State})[state] = int(n)
+        return out
+
+    def history(self, item_id):
+        with self.engine.connect() as conn:
+            self._row(conn, item_id)
+            rows = conn.execute(
+                select(history_t).where(history_t.c.item_id == int(item_id)).order_by(history_t.c.id)
+            ).all()
+        return [
+            HistoryEntry(r.item_id, r.at, r.actor, State(r.from_state) if r.from_state else None,
+                         State(r.to_state), r.event, self.cipher.decrypt_json(r.detail_enc))
+            for r in rows
+        ]
+
+    # -- payload and files ------------------------------------------------
+    def save_payload(self, item_id, payload, *, actor="api", detail=None):
+        token = self.cipher.encrypt_json(payload)
+        with self._tx(write=True) as conn:
+            row = self._row(conn, item_id, lock=True)
+            conn.execute(update(items_t).where(items_t.c.id == row.id)
+                         .values(payload_enc=token, updated_at=time.time()))
+            if detail is not None:
+                self._log(conn, row.id, actor, State(row.state), State(row.state), "payload edited", detail)
+
+    def _name_digest(self, name: str) -> str:
+        return self.cipher.digest(b"name:" + name.encode("utf-8"))
+
+    def _files(self, conn: Connection, item_id: int) -> list[FileInfo]:
+        rows = conn.execute(select(files_t.c.name_enc, files_t.c.size).where(files_t.c.item_id == item_id)).all()
+        return sorted((FileInfo(self.cipher.decrypt_text(r.name_enc), r.size) for r in rows), key=lambda f: f.name)
+
+    def _attach(self, conn: Connection, item_id: int, name: str, digest: str, size: int, now: float) -> FileInfo:
+        name_digest = self._name_digest(name)
+        conn.execute(files_t.delete().where(files_t.c.item_id == item_id, files_t.c.name_digest == name_digest))
+        conn.execute(files_t.insert().values(item_id=item_id, name_digest=name_digest,
+                                             name_enc=self.cipher.encrypt_text(name), blob=digest, size=size,
+                                             created_at=now))
+        return FileInfo(name, size)
+
+    def list_files(self, item_id):
+        with self.engine.connect() as conn:
+            self._row(conn, item_id)
+            return self._files(conn, int(item_id))
+
+    def get_file(self, item_id, name):
+        safe = sanitize_name(name)
+        with self.engine.connect() as conn:
+            self._row(conn, item_id)
+            digest = conn.execute(select(files_t.c.blob).where(
+                files_t.c.item_id == int(item_id), files_t.c.name_digest == self._name_digest(safe))).scalar()
+        if digest is None:
+            raise FileNotAttached(item_id, safe)
+        return self.blobs.get(digest)
+
+    def add_file(self, item_id, name, content):
+        safe = sanitize_name(name)
+        content = bytes(content)
+        digest = self.blobs.put(safe, content)
+        with self._tx(write=True) as conn:
+            self._row(conn, item_id, lock=True)
+            return self._attach(conn, int(item_id), safe, digest, len(content), time.time())
+
+    def remove_file(self, item_id, name):
+        safe = sanitize_name(name)
+        with self._tx(write=True) as conn:
+            self._row(conn, item_id, lock=True)
+            gone = conn.execute(files_t.delete().where(
+                files_t.c.item_id == int(item_id), files_t.c.name_digest == self._name_digest(safe))).rowcount
+        if not gone:
+            raise FileNotAttached(item_id, safe)
+
+    # -- queues -----------------------------------------------------------
+    def queue_settings(self, queue):
+        self._settings_cache.pop(queue, None)
+        return self._settings(_check_queue(queue))
+
+    def configure_queue(self, queue, changes):
+        queue = _check_queue(queue)
+        defaults = QueueSettings()
+        with self._tx(write=True) as conn:
+            raw = conn.execute(select(queues_t.c.settings).where(queues_t.c.name == queue)).scalar()
+            current = QueueSettings(**json.loads(raw)) if raw else defaults
+            new = current.with_changes(changes)
+            differs = {k: getattr(new, k) for k in new.names() if getattr(new, k) != getattr(defaults, k)}
+            body = json.dumps(differs, sort_keys=True)
+            if raw is None:
+                conn.execute(queues_t.insert().values(name=queue, settings=body, updated_at=time.time()))
+            else:
+                conn.execute(update(queues_t).where(queues_t.c.name == queue)
+                             .values(settings=body, updated_at=time.time()))
+        self._settings_cache.pop(queue, None)
+        return new
+
+    def queues(self):
+        with self.engine.connect() as conn:
+            named = set(conn.execute(select(queues_t.c.name)).scalars())
+            used = set(conn.execute(select(items_t.c.queue).distinct()).scalars())
+        return sorted(named | used)
+
+
+def _check_queue(queue: str) -> str:
+    name = str(queue or "").strip()
+    if not name or len(name) > 200 or any(ord(c) < 32 for c in name):
+        raise InvalidInput(f"queue name {queue!r} is not usable: give 1 to 200 printable characters")
+    return name
