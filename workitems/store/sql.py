@@ -191,14 +191,17 @@ class SQLStore(Store):
     def add(self, queue, payload, *, reference=None, priority=0, not_before=None, deadline=None,
             parent_id=None, files=(), actor="api"):
         new = NewItem(payload, reference, priority, not_before, deadline, parent_id, list(files))
-        return self.add_many(queue, [new], actor=actor)[0]
+        return self._add(queue, [new], actor, single=True)[0]
 
     def add_many(self, queue: str, items: Iterable[NewItem], *, actor: str = "api"):
+        return self._add(queue, items, actor, single=False)
+
+    def _add(self, queue: str, items: Iterable[NewItem], actor: str, single: bool):
         queue = _check_queue(queue)
         now = time.time()
         prepared = []
         for n, new in enumerate(items, start=1):
-            where = f"item {n}" if n > 1 else "the item"
+            where = "the item" if single else f"item {n}"
             reference = None if new.reference in (None, "") else str(new.reference)
             if reference is not None and len(reference) > 200:
                 raise InvalidInput(f"{where}: reference is longer than 200 characters")
@@ -208,8 +211,19 @@ class SQLStore(Store):
                 raise InvalidInput(f"{where}: priority must be a whole number, got {new.priority!r}") from None
             names = [(sanitize_name(name), content) for name, content in new.files]
             for name, content in names:
-                self.blobs.check_size(name, len(content))
-            prepared.append((new, reference, priority, self.cipher.encrypt_json(new.payload), names))
+                try:
+                    self.blobs.check_size(name, len(content))
+                except InvalidInput as exc:
+                    if not single:
+                        exc.args = (f"{where}: {exc}",)
+                    raise
+            try:
+                payload_enc = self.cipher.encrypt_json(new.payload)
+            except InvalidInput as exc:
+                if not single:
+                    exc.args = (f"{where}: {exc}",)
+                raise
+            prepared.append((new, reference, priority, payload_enc, names))
         # Blobs first: if the transaction then fails, an unreferenced blob is harmless.
         blobbed = [(p, [(name, self.blobs.put(name, content), len(content)) for name, content in p[4]]) for p in prepared]
         results: list[tuple[WorkItem, bool]] = []
