@@ -38,6 +38,8 @@ from ..model import (
 )
 from . import migrate
 from .base import NewItem, Store
+from .hotpath import HotPath
+from .prepared import RawConnections
 from .schema import files as files_t
 from .schema import history as history_t
 from .schema import items as items_t
@@ -48,8 +50,9 @@ _SETTINGS_TTL = 5.0  # seconds a process trusts its copy of a queue's settings
 _REAP_EVERY = 1.0  # seconds between looks for expired leases, per queue and process
 
 
-class SQLStore(Store):
+class SQLStore(HotPath, Store):
     skip_locked = False  # PostgreSQL: claim with FOR UPDATE SKIP LOCKED
+    begin_sql: str | None = None  # what starts a write transaction on a raw connection
 
     def __init__(self, url: str, *, home: Path | None = None, cipher: Cipher | None = None):
         self._url = make_url(url)
@@ -61,6 +64,7 @@ class SQLStore(Store):
         self._settings_cache: dict[str, tuple[float, QueueSettings]] = {}
         self._last_reap: dict[str | None, float] = {}
         self.engine = self._create_engine(self._url)
+        self.raw = RawConnections(self.engine, self.begin_sql)
         try:
             self._start()
         except (OperationalError, DBAPIError) as exc:
@@ -110,6 +114,7 @@ class SQLStore(Store):
         self.cipher.verify(check)
 
     def close(self) -> None:
+        self.raw.close()
         self.engine.dispose()
 
     def _log(
@@ -270,79 +275,6 @@ class SQLStore(Store):
         if item is None and self.reap_expired(queue):
             item = self._claim_once(queue, worker, lease)
         return item
-
-    def _claim_once(self, queue: str, worker: str, lease: float) -> WorkItem | None:
-        now = time.time()
-        nxt = (
-            select(items_t.c.id)
-            .where(items_t.c.queue == queue, items_t.c.state == State.PENDING.value, items_t.c.available_at <= now)
-            .order_by(items_t.c.priority.desc(), items_t.c.id)
-            .limit(1)
-        )
-        if self.skip_locked:
-            nxt = nxt.with_for_update(skip_locked=True)
-        stmt = (
-            update(items_t)
-            .where(items_t.c.id == nxt.scalar_subquery())
-            .values(state=State.RESERVED.value, attempts=items_t.c.attempts + 1, worker=worker,
-                    lease_expires_at=now + lease, updated_at=now)
-            .returning(*items_t.c)
-        )
-        with self._tx(write=True) as conn:
-            row = conn.execute(stmt).first()
-            if row is None:
-                return None
-            self._log(conn, row.id, worker, State.PENDING, State.RESERVED, "claimed", {"attempt": row.attempts}, at=now)
-        return self._item(row)
-
-    def renew(self, item_id, worker, *, lease_seconds=None):
-        with self._tx(write=True) as conn:
-            row = self._held(conn, item_id, worker)
-            expires = time.time() + (lease_seconds or self._settings(row.queue).lease_seconds)
-            conn.execute(update(items_t).where(items_t.c.id == row.id).values(lease_expires_at=expires))
-        return expires
-
-    def complete(self, item_id, worker):
-        now = time.time()
-        with self._tx(write=True) as conn:
-            row = self._held(conn, item_id, worker)
-            row = conn.execute(
-                update(items_t).where(items_t.c.id == row.id)
-                .values(state=State.DONE.value, worker=None, lease_expires_at=None, exc_type=None,
-                        exc_code=None, exc_message_enc=None, updated_at=now)
-                .returning(*items_t.c)
-            ).one()
-            self._log(conn, row.id, worker, State.RESERVED, State.DONE, "done", at=now)
-        return self._item(row)
-
-    def fail(self, item_id, worker, exception_type, code=None, message=None):
-        exception_type = ExceptionType.parse(getattr(exception_type, "value", exception_type))
-        now = time.time()
-        with self._tx(write=True) as conn:
-            row = self._held(conn, item_id, worker)
-            settings = self._settings(row.queue)
-            final = exception_type is ExceptionType.BUSINESS or row.attempts >= settings.max_attempts
-            values: dict[str, Any] = dict(
-                worker=None, lease_expires_at=None, exc_type=exception_type.value,
-                exc_code=None if code is None else str(code)[:200],
-                exc_message_enc=self.cipher.encrypt_text(None if message is None else str(message)),
-                updated_at=now,
-            )
-            detail: dict[str, Any] = {"type": exception_type.value, "code": code, "message": message,
-                                      "attempt": row.attempts, "max_attempts": settings.max_attempts}
-            if final:
-                values["state"] = State.FAILED.value
-                event = "failed"
-            else:
-                retry_at = now + settings.backoff(row.attempts)
-                values.update(state=State.PENDING.value, available_at=retry_at, not_before=retry_at)
-                detail["retry_at"] = retry_at
-                event = "retry scheduled"
-            row = conn.execute(
-                update(items_t).where(items_t.c.id == row.id).values(**values).returning(*items_t.c)
-            ).one()
-            self._log(conn, row.id, worker, State.RESERVED, State(row.state), event, detail, at=now)
-        return self._item(row)
 
     def release(self, item_id, worker, *, reason="released"):
         now = time.time()

@@ -19,6 +19,8 @@ BUSY_TIMEOUT_S = 30
 
 
 class SQLiteStore(SQLStore):
+    begin_sql = "BEGIN IMMEDIATE"
+
     def _create_engine(self, url) -> Engine:
         database = url.database
         if database and database != ":memory:" and not database.startswith("file:"):

@@ -1,0 +1,151 @@
+"""Claim, renew, complete, fail: the verbs a busy worker calls per item.
+
+They run compiled-once statements on a raw connection (see ``prepared.py``);
+the rest of the store uses SQLAlchemy Core as usual. Each verb is one short
+transaction holding the state change and its history entry.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import namedtuple
+from typing import Any
+
+from sqlalchemy import bindparam, select, update
+
+from ..errors import ItemNotFound, LeaseLost
+from ..model import ExceptionType, State, WorkItem
+from .prepared import RawConnections
+from .schema import history as history_t
+from .schema import items as items_t
+
+ItemRow = namedtuple("ItemRow", [c.name for c in items_t.c])  # type: ignore[misc]
+_RESERVED = State.RESERVED.value
+
+
+class HotPath:
+    """Mixed into SQLStore; needs ``self.raw`` (RawConnections), ``self.cipher``, ``self._settings``."""
+
+    raw: RawConnections
+    skip_locked: bool
+
+    # -- statements, compiled once per store --------------------------------
+    def _p_claim(self):
+        def build():
+            nxt = (
+                select(items_t.c.id)
+                .where(items_t.c.queue == bindparam("queue"), items_t.c.state == State.PENDING.value,
+                       items_t.c.available_at <= bindparam("now"))
+                .order_by(items_t.c.priority.desc(), items_t.c.id)
+                .limit(1)
+            )
+            if self.skip_locked:
+                nxt = nxt.with_for_update(skip_locked=True)
+            return (
+                update(items_t)
+                .where(items_t.c.id == nxt.scalar_subquery())
+                .values(state=_RESERVED, attempts=items_t.c.attempts + 1, worker=bindparam("worker"),
+                        lease_expires_at=bindparam("expires"), updated_at=bindparam("now_"))
+                .returning(*items_t.c)
+            )
+
+        return self.raw.prepared("claim", build)
+
+    def _p_log(self):
+        return self.raw.prepared("log", lambda: history_t.insert().values(
+            item_id=bindparam("item_id"), at=bindparam("at"), actor=bindparam("actor"),
+            from_state=bindparam("from_state"), to_state=bindparam("to_state"), event=bindparam("event"),
+            detail_enc=bindparam("detail_enc")))
+
+    def _p_held(self):
+        def build():
+            stmt = select(*items_t.c).where(items_t.c.id == bindparam("id"))
+            return stmt.with_for_update() if self.skip_locked else stmt
+
+        return self.raw.prepared("held", build)
+
+    def _p_set(self, name: str, columns: tuple[str, ...]):
+        return self.raw.prepared(f"set:{name}", lambda: (
+            update(items_t).where(items_t.c.id == bindparam("id"))
+            .values({c: bindparam(c) for c in columns}).returning(*items_t.c)))
+
+    # -- helpers -------------------------------------------------------------
+    def _raw_log(self, cur: Any, item_id: int, actor: str, frm: State | None, to: State, event: str,
+                 detail: dict[str, Any] | None, at: float) -> None:
+        p = self._p_log()
+        cur.execute(p.sql, p.args(dict(
+            item_id=item_id, at=at, actor=actor[:200], from_state=frm.value if frm else None,
+            to_state=to.value, event=event,
+            detail_enc=self.cipher.encrypt_json(detail) if detail else None)))
+
+    def _raw_held(self, cur: Any, item_id: int, worker: str) -> ItemRow:
+        p = self._p_held()
+        cur.execute(p.sql, p.args({"id": int(item_id)}))
+        found = cur.fetchone()
+        if found is None:
+            raise ItemNotFound(item_id)
+        row = ItemRow(*found)
+        if row.state != _RESERVED or row.worker != worker:
+            raise LeaseLost(item_id, worker)
+        return row
+
+    def _raw_set(self, cur: Any, name: str, item_id: int, values: dict[str, Any]) -> ItemRow:
+        p = self._p_set(name, tuple(sorted(values)))
+        cur.execute(p.sql, p.args({"id": item_id, **values}))
+        return ItemRow(*cur.fetchone())
+
+    # -- verbs ---------------------------------------------------------------
+    def _claim_once(self, queue: str, worker: str, lease: float) -> WorkItem | None:
+        now = time.time()
+        p = self._p_claim()
+        with self.raw.transaction() as cur:
+            cur.execute(p.sql, p.args(dict(queue=queue, now=now, worker=worker, expires=now + lease, now_=now)))
+            found = cur.fetchone()
+            if found is None:
+                return None
+            row = ItemRow(*found)
+            self._raw_log(cur, row.id, worker, State.PENDING, State.RESERVED, "claimed",
+                          {"attempt": row.attempts}, now)
+        return self._item(row)
+
+    def renew(self, item_id, worker, *, lease_seconds=None):
+        with self.raw.transaction() as cur:
+            row = self._raw_held(cur, item_id, worker)
+            expires = time.time() + (lease_seconds or self._settings(row.queue).lease_seconds)
+            self._raw_set(cur, "lease", row.id, {"lease_expires_at": expires})
+        return expires
+
+    def complete(self, item_id, worker):
+        now = time.time()
+        with self.raw.transaction() as cur:
+            held = self._raw_held(cur, item_id, worker)
+            row = self._raw_set(cur, "done", held.id, dict(
+                state=State.DONE.value, worker=None, lease_expires_at=None, exc_type=None, exc_code=None,
+                exc_message_enc=None, updated_at=now))
+            self._raw_log(cur, row.id, worker, State.RESERVED, State.DONE, "done", None, now)
+        return self._item(row)
+
+    def fail(self, item_id, worker, exception_type, code=None, message=None):
+        exception_type = ExceptionType.parse(getattr(exception_type, "value", exception_type))
+        now = time.time()
+        with self.raw.transaction() as cur:
+            held = self._raw_held(cur, item_id, worker)
+            settings = self._settings(held.queue)
+            final = exception_type is ExceptionType.BUSINESS or held.attempts >= settings.max_attempts
+            code = None if code is None else str(code)[:200]
+            message = None if message is None else str(message)
+            detail: dict[str, Any] = {"type": exception_type.value, "code": code, "message": message,
+                                      "attempt": held.attempts, "max_attempts": settings.max_attempts}
+            if final:
+                state, event = State.FAILED, "failed"
+                retry_at = held.available_at
+            else:
+                state, event = State.PENDING, "retry scheduled"
+                retry_at = now + settings.backoff(held.attempts)
+                detail["retry_at"] = retry_at
+            row = self._raw_set(cur, "fail", held.id, dict(
+                state=state.value, worker=None, lease_expires_at=None, exc_type=exception_type.value,
+                exc_code=code, exc_message_enc=self.cipher.encrypt_text(message), updated_at=now,
+                available_at=retry_at, not_before=retry_at if not final else held.not_before))
+            self._raw_log(cur, row.id, worker, State.RESERVED, state, event, detail, now)
+        return self._item(row)
