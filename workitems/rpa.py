@@ -16,7 +16,10 @@ default host:pid), ``NIGHTSHIFT_RUN_ID`` (prefixed to it, so the history
 says which run handled an item), ``NIGHTSHIFT_ITEMS_LIMIT`` (stop after
 claiming this many inputs), ``NIGHTSHIFT_WAIT_SECONDS`` (when the queue is
 empty, wait this long for an item to arrive or a lease to run out before
-ending the loop; default 0, end at once).
+ending the loop; default 0, end at once), ``NIGHTSHIFT_REFERENCE_FIELD`` (a
+payload field whose value becomes an output item's reference, so a producer
+that is run again after a crash finds its earlier output instead of making a
+second one; off unless set).
 """
 
 from __future__ import annotations
@@ -99,6 +102,7 @@ class QueueAdapter(BaseAdapter):
                 "NIGHTSHIFT_QUEUE is not set: name the queue this robot reads its input work items from"
             )
         self.output_queue = os.environ.get("NIGHTSHIFT_OUTPUT_QUEUE", "").strip() or None
+        self.reference_field = os.environ.get("NIGHTSHIFT_REFERENCE_FIELD", "").strip() or None
         limit = os.environ.get("NIGHTSHIFT_ITEMS_LIMIT", "").strip()
         self._limit = int(limit) if limit.isdigit() else 0
         self._claimed = 0
@@ -153,9 +157,14 @@ class QueueAdapter(BaseAdapter):
             raise InvalidInput(
                 "NIGHTSHIFT_OUTPUT_QUEUE is not set: name the queue that output work items go to"
             )
+        payload = payload if payload is not None else {}
+        reference = None
+        if self.reference_field and isinstance(payload, dict) and payload.get(self.reference_field) not in (None, ""):
+            reference = str(payload[self.reference_field])
         item, _ = self.store.add(
             self.output_queue,
-            payload if payload is not None else {},
+            payload,
+            reference=reference,
             parent_id=int(parent_id) if parent_id is not None else None,
             actor=self.worker,
         )

@@ -32,11 +32,28 @@ def main() -> NoReturn:
         sys.exit(130)
     except WorkItemError as exc:
         fail(str(exc))
-    except Exception as exc:  # click's usage errors
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
+    except _click_errors() as exc:
+        if not exc.format_message().strip():  # no_args_is_help: the help was the answer
             sys.exit(2)
-        raise
+        ctx = getattr(exc, "ctx", None)
+        where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+        fail(f"{exc.format_message()}{where}")
     sys.exit(0)
+
+
+def _click_errors() -> tuple[type[BaseException], ...]:
+    """Click's usage errors: typer 0.29+ ships its own copy of click, older typer uses click."""
+    kinds: list[type[BaseException]] = []
+    try:
+        from typer._click.exceptions import ClickException as vendored
+
+        kinds.append(vendored)
+    except ImportError:
+        pass
+    try:
+        from click.exceptions import ClickException
+
+        kinds.append(ClickException)
+    except ImportError:
+        pass
+    return tuple(kinds)

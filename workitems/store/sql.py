@@ -58,14 +58,17 @@ class SQLStore(HotPath, Store):
         self._url = make_url(url)
         self.url = self._url.render_as_string(hide_password=True)
         self.home = home or config.home()
-        self.cipher = cipher or load_cipher(self.home)
-        blob_root = Path(os.environ.get("NIGHTSHIFT_FILES") or self.home / "files")
-        self.blobs = BlobStore(blob_root, self.cipher, config.max_file_bytes())
+        max_bytes = config.max_file_bytes()
         self._settings_cache: dict[str, tuple[float, QueueSettings]] = {}
         self._last_reap: dict[str | None, float] = {}
         self.engine = self._create_engine(self._url)
         self.raw = RawConnections(self.engine, self.begin_sql)
         try:
+            with self.engine.connect():  # reachable? (before a key file is made for nothing)
+                pass
+            self.cipher = cipher or load_cipher(self.home)
+            blob_root = Path(os.environ.get("NIGHTSHIFT_FILES") or self.home / "files")
+            self.blobs = BlobStore(blob_root, self.cipher, max_bytes)
             self._start()
         except (OperationalError, DBAPIError) as exc:
             self.engine.dispose()
