@@ -105,3 +105,17 @@ def test_sigkill_halfway_then_rerun_loses_nothing(tmp_path):
         assert inputs <= parents  # every input produced its output (at least once)
         for item_id in held:
             assert "lease expired" in [h.event for h in store.history(item_id)]
+
+
+def test_reference_field_makes_a_rerun_producer_idempotent(tmp_path):
+    with open_store() as store:
+        for n in (1, 2):
+            store.add("in", {"n": n})
+    env = robot_env(NIGHTSHIFT_REFERENCE_FIELD="n")
+    assert subprocess.run(robot_cmd(tmp_path / "a"), env=env, capture_output=True, timeout=120).returncode == 0
+    with open_store() as store:  # the same inputs again, as after a crash and a rerun
+        store.add_many("in", [NewItem({"n": 1}), NewItem({"n": 2})])
+    assert subprocess.run(robot_cmd(tmp_path / "b"), env=env, capture_output=True, timeout=120).returncode == 0
+    with open_store() as store:
+        outputs = store.list("out")
+        assert sorted(o.reference for o in outputs) == ["1", "2"]  # the second run found them
