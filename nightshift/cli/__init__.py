@@ -24,7 +24,8 @@ def main() -> NoReturn:
     from workitems.errors import WorkItemError
 
     try:
-        app(standalone_mode=False)
+        # Without standalone mode, click returns (rather than raises) a typer.Exit's code.
+        code = app(standalone_mode=False)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
@@ -38,7 +39,7 @@ def main() -> NoReturn:
         ctx = getattr(exc, "ctx", None)
         where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
         fail(f"{exc.format_message()}{where}")
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 def _click_errors() -> tuple[type[BaseException], ...]:

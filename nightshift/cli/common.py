@@ -8,6 +8,7 @@ from typing import Iterator, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 app = typer.Typer(
     name="nightshift",
@@ -21,8 +22,8 @@ err_console = Console(stderr=True)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    """Print a one-line reason to stderr and exit (2: bad input)."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    """Print a one-line reason to stderr and exit (2: bad input). ``message`` is plain text."""
+    err_console.print(f"[bold red]error:[/] {escape(' '.join(str(message).split()))}", highlight=False, soft_wrap=True)
     sys.exit(code)
 
 

@@ -17,7 +17,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 # Settings from the developer's shell must not leak into the tests.
-CLEARED = ("NIGHTSHIFT_DB", "NIGHTSHIFT_KEY", "NIGHTSHIFT_MAX_FILE_BYTES", "NIGHTSHIFT_QUEUE", "NIGHTSHIFT_OUTPUT_QUEUE")
+CLEARED = ("NIGHTSHIFT_DB", "NIGHTSHIFT_KEY", "NIGHTSHIFT_FILES", "NIGHTSHIFT_MAX_FILE_BYTES", "NIGHTSHIFT_QUEUE",
+           "NIGHTSHIFT_OUTPUT_QUEUE", "RPA_WORKITEMS_ADAPTER")
 
 
 @dataclass

@@ -108,3 +108,16 @@ def test_a_sqlite_path_that_cannot_be_created(nightshift, tmp_path):
     url = f"sqlite:///{blocker}/nightshift.db"
     line = nightshift.bad("items", "stats", env={"NIGHTSHIFT_DB": url})
     assert "plain-file" in line
+
+
+@pytest.mark.parametrize(
+    "args, named",
+    [
+        (["items", "add", "referrals", "--priority", "high"], "--priority"),
+        (["items", "list", "referrals", "--limit", "many"], "--limit"),
+        (["items", "list"], "QUEUE"),
+        (["items", "add", "referrals", "--colour", "red"], "--colour"),
+    ],
+)
+def test_usage_errors_exit_2_and_name_the_input(nightshift, args, named):
+    assert named.lower() in nightshift.bad(*args).lower()

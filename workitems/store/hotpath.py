@@ -1,4 +1,4 @@
-"""Claim, renew, complete, fail: the verbs a busy worker calls per item.
+"""Add, claim, renew, complete, fail: the verbs busy producers and workers call per item.
 
 They run compiled-once statements on a raw connection (see ``prepared.py``);
 the rest of the store uses SQLAlchemy Core as usual. Each verb is one short
@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 
 from ..errors import ItemNotFound, LeaseLost
-from ..model import ExceptionType, State, WorkItem
+from ..model import ExceptionType, FileInfo, State, WorkItem
 from .prepared import RawConnections
+from .schema import files as files_t
 from .schema import history as history_t
 from .schema import items as items_t
 
@@ -57,12 +58,12 @@ class HotPath:
             from_state=bindparam("from_state"), to_state=bindparam("to_state"), event=bindparam("event"),
             detail_enc=bindparam("detail_enc")))
 
-    def _p_held(self):
+    def _p_row(self, lock: bool):
         def build():
             stmt = select(*items_t.c).where(items_t.c.id == bindparam("id"))
-            return stmt.with_for_update() if self.skip_locked else stmt
+            return stmt.with_for_update() if lock and self.skip_locked else stmt
 
-        return self.raw.prepared("held", build)
+        return self.raw.prepared(f"row:{lock}", build)
 
     def _p_set(self, name: str, columns: tuple[str, ...]):
         return self.raw.prepared(f"set:{name}", lambda: (
@@ -78,13 +79,20 @@ class HotPath:
             to_state=to.value, event=event,
             detail_enc=self.cipher.encrypt_json(detail) if detail else None)))
 
-    def _raw_held(self, cur: Any, item_id: int, worker: str) -> ItemRow:
-        p = self._p_held()
-        cur.execute(p.sql, p.args({"id": int(item_id)}))
+    def _raw_row(self, cur: Any, item_id: int, *, lock: bool = False) -> ItemRow:
+        try:
+            key = int(item_id)
+        except (TypeError, ValueError):
+            raise ItemNotFound(item_id) from None
+        p = self._p_row(lock)
+        cur.execute(p.sql, p.args({"id": key}))
         found = cur.fetchone()
         if found is None:
             raise ItemNotFound(item_id)
-        row = ItemRow(*found)
+        return ItemRow(*found)
+
+    def _raw_held(self, cur: Any, item_id: int, worker: str) -> ItemRow:
+        row = self._raw_row(cur, item_id, lock=True)
         if row.state != _RESERVED or row.worker != worker:
             raise LeaseLost(item_id, worker)
         return row
@@ -149,3 +157,65 @@ class HotPath:
                 available_at=retry_at, not_before=retry_at if not final else held.not_before))
             self._raw_log(cur, row.id, worker, State.RESERVED, state, event, detail, now)
         return self._item(row)
+
+    # -- creating (producers add thousands of items in one go) -------------------
+    def _insert_items(self, queue: str, prepared: list[dict[str, Any]], actor: str) -> list[tuple[WorkItem, bool]]:
+        now = time.time()
+        p_insert = self.raw.prepared("insert", lambda: (
+            self._insert(items_t)
+            .values({c: bindparam(c) for c in _INSERT_COLUMNS})
+            .on_conflict_do_nothing(index_elements=["queue", "reference"])
+            .returning(items_t.c.id)))
+        p_existing = self.raw.prepared("by-reference", lambda: select(*items_t.c).where(
+            items_t.c.queue == bindparam("queue"), items_t.c.reference == bindparam("reference")))
+        results: list[tuple[WorkItem, bool]] = []
+        with self.raw.transaction() as cur:
+            for entry in prepared:
+                new = entry["new"]
+                cur.execute(p_insert.sql, p_insert.args(dict(
+                    queue=queue, state=State.PENDING.value, payload_enc=entry["payload_enc"],
+                    reference=entry["reference"], priority=entry["priority"], parent_id=new.parent_id,
+                    attempts=0, available_at=max(now, new.not_before or now), not_before=new.not_before,
+                    deadline=new.deadline, created_at=now, updated_at=now)))
+                found = cur.fetchone()
+                if found is None:  # the reference exists: return that item, create nothing
+                    cur.execute(p_existing.sql, p_existing.args({"queue": queue, "reference": entry["reference"]}))
+                    row = ItemRow(*cur.fetchone())
+                    results.append((self._item(row, self._raw_files(cur, row.id)), False))
+                    continue
+                item_id = found[0]
+                infos = [self._raw_attach(cur, item_id, name, digest, size, now) for name, digest, size in entry["blobs"]]
+                self._raw_log(cur, item_id, actor, None, State.PENDING, "created", None, now)
+                results.append((WorkItem(
+                    id=item_id, queue=queue, state=State.PENDING, payload=new.payload, reference=entry["reference"],
+                    priority=entry["priority"], parent_id=new.parent_id, not_before=new.not_before,
+                    deadline=new.deadline, created_at=now, updated_at=now, files=infos), True))
+            if any(created for _, created in results):
+                self._raw_notify(cur, queue)
+        return results
+
+    def _raw_files(self, cur: Any, item_id: int) -> list[FileInfo]:
+        p = self.raw.prepared("files", lambda: select(files_t.c.name_enc, files_t.c.size)
+                              .where(files_t.c.item_id == bindparam("item_id")))
+        cur.execute(p.sql, p.args({"item_id": item_id}))
+        infos = [FileInfo(self.cipher.decrypt_text(name_enc), size) for name_enc, size in cur.fetchall()]
+        return sorted(infos, key=lambda f: f.name)
+
+    def _raw_attach(self, cur: Any, item_id: int, name: str, digest: str, size: int, now: float) -> FileInfo:
+        name_digest = self._name_digest(name)
+        p_del = self.raw.prepared("file-del", lambda: files_t.delete().where(
+            files_t.c.item_id == bindparam("item_id"), files_t.c.name_digest == bindparam("name_digest")))
+        p_ins = self.raw.prepared("file-ins", lambda: files_t.insert().values(
+            {c: bindparam(c) for c in ("item_id", "name_digest", "name_enc", "blob", "size", "created_at")}))
+        cur.execute(p_del.sql, p_del.args({"item_id": item_id, "name_digest": name_digest}))
+        cur.execute(p_ins.sql, p_ins.args(dict(item_id=item_id, name_digest=name_digest,
+                                                name_enc=self.cipher.encrypt_text(name), blob=digest, size=size,
+                                                created_at=now)))
+        return FileInfo(name, size)
+
+    def _raw_notify(self, cur: Any, queue: str) -> None:
+        """Wake workers waiting on ``queue``; PostgreSQL overrides this with NOTIFY."""
+
+
+_INSERT_COLUMNS = ("queue", "state", "payload_enc", "reference", "priority", "parent_id", "attempts",
+                   "available_at", "not_before", "deadline", "created_at", "updated_at")

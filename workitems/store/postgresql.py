@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 import psycopg
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, bindparam, create_engine, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from .sql import SQLStore
@@ -37,6 +37,10 @@ class PostgresStore(SQLStore):
 
     def _notify(self, conn: Connection, queue: str) -> None:
         conn.execute(text("SELECT pg_notify(:channel, :queue)"), {"channel": CHANNEL, "queue": queue})
+
+    def _raw_notify(self, cur, queue: str) -> None:
+        p = self.raw.prepared("notify", lambda: select(func.pg_notify(bindparam("channel"), bindparam("queue"))))
+        cur.execute(p.sql, p.args({"channel": CHANNEL, "queue": queue}))
 
     def wait(self, queue: str, timeout: float) -> bool:
         if self._claimable(queue):

@@ -62,11 +62,11 @@ class RawConnections:
         return conn
 
     @contextmanager
-    def transaction(self) -> Iterator[Any]:
+    def transaction(self, write: bool = True) -> Iterator[Any]:
         conn = self._connection()
         cur = conn.cursor()
         try:
-            if self.begin_sql:
+            if write and self.begin_sql:
                 cur.execute(self.begin_sql)
             yield cur
             conn.commit()

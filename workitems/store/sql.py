@@ -169,7 +169,11 @@ class SQLStore(HotPath, Store):
         )
 
     def _row(self, conn: Connection, item_id: int, *, lock: bool = False):
-        stmt = select(items_t).where(items_t.c.id == int(item_id))
+        try:
+            key = int(item_id)
+        except (TypeError, ValueError):
+            raise ItemNotFound(item_id) from None
+        stmt = select(items_t).where(items_t.c.id == key)
         if lock and self.skip_locked:
             stmt = stmt.with_for_update()
         row = conn.execute(stmt).first()
@@ -206,68 +210,32 @@ class SQLStore(HotPath, Store):
 
     def _add(self, queue: str, items: Iterable[NewItem], actor: str, single: bool):
         queue = _check_queue(queue)
-        now = time.time()
         prepared = []
         for n, new in enumerate(items, start=1):
-            where = "the item" if single else f"item {n}"
-            reference = None if new.reference in (None, "") else str(new.reference)
-            if reference is not None and len(reference) > 200:
-                raise InvalidInput(f"{where}: reference is longer than 200 characters")
             try:
-                priority = int(new.priority or 0)
-            except (TypeError, ValueError):
-                raise InvalidInput(f"{where}: priority must be a whole number, got {new.priority!r}") from None
-            names = [(sanitize_name(name), content) for name, content in new.files]
-            for name, content in names:
-                try:
-                    self.blobs.check_size(name, len(content))
-                except InvalidInput as exc:
-                    if not single:
-                        exc.args = (f"{where}: {exc}",)
-                    raise
-            try:
-                payload_enc = self.cipher.encrypt_json(new.payload)
+                prepared.append(self._prepare_new(new))
             except InvalidInput as exc:
                 if not single:
-                    exc.args = (f"{where}: {exc}",)
+                    exc.args = (f"item {n}: {exc}",)
                 raise
-            prepared.append((new, reference, priority, payload_enc, names))
         # Blobs first: if the transaction then fails, an unreferenced blob is harmless.
-        blobbed = [(p, [(name, self.blobs.put(name, content), len(content)) for name, content in p[4]]) for p in prepared]
-        results: list[tuple[WorkItem, bool]] = []
-        with self._tx(write=True) as conn:
-            for (new, reference, priority, payload_enc, _), blobs in blobbed:
-                available = max(now, new.not_before or now)
-                stmt = (
-                    self._insert(items_t)
-                    .values(
-                        queue=queue, state=State.PENDING.value, payload_enc=payload_enc, reference=reference,
-                        priority=priority, parent_id=new.parent_id, attempts=0, available_at=available,
-                        not_before=new.not_before, deadline=new.deadline, created_at=now, updated_at=now,
-                    )
-                    .on_conflict_do_nothing(index_elements=["queue", "reference"])
-                    .returning(items_t.c.id)
-                )
-                item_id = conn.execute(stmt).scalar()
-                if item_id is None:
-                    row = conn.execute(
-                        select(items_t).where(items_t.c.queue == queue, items_t.c.reference == reference)
-                    ).one()
-                    results.append((self._item(row, self._files(conn, row.id)), False))
-                    continue
-                infos = [self._attach(conn, item_id, name, digest, size, now) for name, digest, size in blobs]
-                self._log(conn, item_id, actor, None, State.PENDING, "created", at=now)
-                results.append((
-                    WorkItem(
-                        id=item_id, queue=queue, state=State.PENDING, payload=new.payload, reference=reference,
-                        priority=priority, parent_id=new.parent_id, not_before=new.not_before,
-                        deadline=new.deadline, created_at=now, updated_at=now, files=infos,
-                    ),
-                    True,
-                ))
-            if any(created for _, created in results):
-                self._notify(conn, queue)
-        return results
+        for entry in prepared:
+            entry["blobs"] = [(name, self.blobs.put(name, content), len(content)) for name, content in entry["files"]]
+        return self._insert_items(queue, prepared, actor)
+
+    def _prepare_new(self, new: NewItem) -> dict[str, Any]:
+        reference = None if new.reference in (None, "") else str(new.reference)
+        if reference is not None and len(reference) > 200:
+            raise InvalidInput("reference is longer than 200 characters")
+        try:
+            priority = int(new.priority or 0)
+        except (TypeError, ValueError):
+            raise InvalidInput(f"priority must be a whole number, got {new.priority!r}") from None
+        files = [(sanitize_name(name), bytes(content)) for name, content in new.files]
+        for name, content in files:
+            self.blobs.check_size(name, len(content))
+        return {"new": new, "reference": reference, "priority": priority,
+                "payload_enc": self.cipher.encrypt_json(new.payload), "files": files}
 
     # -- working ----------------------------------------------------------
     def claim(self, queue, worker, *, lease_seconds=None):
@@ -403,9 +371,9 @@ class SQLStore(HotPath, Store):
 
     # -- reading ----------------------------------------------------------
     def get(self, item_id):
-        with self.engine.connect() as conn:
-            row = self._row(conn, item_id)
-            return self._item(row, self._files(conn, row.id))
+        with self.raw.transaction(write=False) as cur:
+            row = self._raw_row(cur, item_id)
+            return self._item(row, self._raw_files(cur, row.id))
 
     def list(self, queue=None, *, state=None, limit=100, offset=0):
         stmt = select(items_t).order_by(items_t.c.id.desc()).limit(limit).offset(offset)
@@ -460,22 +428,10 @@ class SQLStore(HotPath, Store):
     def _name_digest(self, name: str) -> str:
         return self.cipher.digest(b"name:" + name.encode("utf-8"))
 
-    def _files(self, conn: Connection, item_id: int) -> list[FileInfo]:
-        rows = conn.execute(select(files_t.c.name_enc, files_t.c.size).where(files_t.c.item_id == item_id)).all()
-        return sorted((FileInfo(self.cipher.decrypt_text(r.name_enc), r.size) for r in rows), key=lambda f: f.name)
-
-    def _attach(self, conn: Connection, item_id: int, name: str, digest: str, size: int, now: float) -> FileInfo:
-        name_digest = self._name_digest(name)
-        conn.execute(files_t.delete().where(files_t.c.item_id == item_id, files_t.c.name_digest == name_digest))
-        conn.execute(files_t.insert().values(item_id=item_id, name_digest=name_digest,
-                                             name_enc=self.cipher.encrypt_text(name), blob=digest, size=size,
-                                             created_at=now))
-        return FileInfo(name, size)
-
     def list_files(self, item_id):
-        with self.engine.connect() as conn:
-            self._row(conn, item_id)
-            return self._files(conn, int(item_id))
+        with self.raw.transaction(write=False) as cur:
+            row = self._raw_row(cur, item_id)
+            return self._raw_files(cur, row.id)
 
     def get_file(self, item_id, name):
         safe = sanitize_name(name)
@@ -491,9 +447,9 @@ class SQLStore(HotPath, Store):
         safe = sanitize_name(name)
         content = bytes(content)
         digest = self.blobs.put(safe, content)
-        with self._tx(write=True) as conn:
-            self._row(conn, item_id, lock=True)
-            return self._attach(conn, int(item_id), safe, digest, len(content), time.time())
+        with self.raw.transaction() as cur:
+            row = self._raw_row(cur, item_id, lock=True)
+            return self._raw_attach(cur, row.id, safe, digest, len(content), time.time())
 
     def remove_file(self, item_id, name):
         safe = sanitize_name(name)
