@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import queue
 
 import pytest
 from sqlalchemy import text
@@ -28,7 +29,14 @@ def _share(url: str, items: int, workers: int) -> dict[str, int]:
     procs = [ctx.Process(target=_work, args=(url, "shared", f"worker-{i}", done)) for i in range(workers)]
     for p in procs:
         p.start()
-    counts = dict(done.get(timeout=600) for _ in procs)
+    counts: dict[str, int] = {}
+    while len(counts) < workers:  # a worker that crashed must fail the test, not hang it
+        try:
+            name, n = done.get(timeout=1)
+            counts[name] = n
+        except queue.Empty:
+            crashed = [p.exitcode for p in procs if p.exitcode not in (None, 0)]
+            assert not crashed, f"a worker process failed (exit codes {crashed})"
     for p in procs:
         p.join(60)
         assert p.exitcode == 0

@@ -80,12 +80,8 @@ class HotPath:
             detail_enc=self.cipher.encrypt_json(detail) if detail else None)))
 
     def _raw_row(self, cur: Any, item_id: int, *, lock: bool = False) -> ItemRow:
-        try:
-            key = int(item_id)
-        except (TypeError, ValueError):
-            raise ItemNotFound(item_id) from None
         p = self._p_row(lock)
-        cur.execute(p.sql, p.args({"id": key}))
+        cur.execute(p.sql, p.args({"id": _item_key(item_id)}))
         found = cur.fetchone()
         if found is None:
             raise ItemNotFound(item_id)
@@ -112,8 +108,9 @@ class HotPath:
             if found is None:
                 return None
             row = ItemRow(*found)
-            self._raw_log(cur, row.id, worker, State.PENDING, State.RESERVED, "claimed",
-                          {"attempt": row.attempts}, now)
+            # No detail: encrypting one inside the write lock cost a tenth of the throughput;
+            # the attempt number is the count of "claimed" entries.
+            self._raw_log(cur, row.id, worker, State.PENDING, State.RESERVED, "claimed", None, now)
         return self._item(row)
 
     def renew(self, item_id, worker, *, lease_seconds=None):
@@ -125,11 +122,21 @@ class HotPath:
 
     def complete(self, item_id, worker):
         now = time.time()
+        p = self.raw.prepared("complete", lambda: (
+            update(items_t)
+            .where(items_t.c.id == bindparam("id"), items_t.c.state == _RESERVED,
+                   items_t.c.worker == bindparam("held_by"))
+            .values(state=State.DONE.value, worker=None, lease_expires_at=None, exc_type=None, exc_code=None,
+                    exc_message_enc=None, updated_at=bindparam("now"))
+            .returning(*items_t.c)))
         with self.raw.transaction() as cur:
-            held = self._raw_held(cur, item_id, worker)
-            row = self._raw_set(cur, "done", held.id, dict(
-                state=State.DONE.value, worker=None, lease_expires_at=None, exc_type=None, exc_code=None,
-                exc_message_enc=None, updated_at=now))
+            # One statement checks the lease and releases; _raw_held explains a miss.
+            cur.execute(p.sql, p.args({"id": _item_key(item_id), "held_by": worker, "now": now}))
+            found = cur.fetchone()
+            if found is None:
+                self._raw_held(cur, item_id, worker)
+                raise LeaseLost(item_id, worker)  # pragma: no cover - _raw_held raised already
+            row = ItemRow(*found)
             self._raw_log(cur, row.id, worker, State.RESERVED, State.DONE, "done", None, now)
         return self._item(row)
 
@@ -215,6 +222,13 @@ class HotPath:
 
     def _raw_notify(self, cur: Any, queue: str) -> None:
         """Wake workers waiting on ``queue``; PostgreSQL overrides this with NOTIFY."""
+
+
+def _item_key(item_id: Any) -> int:
+    try:
+        return int(item_id)
+    except (TypeError, ValueError):
+        raise ItemNotFound(item_id) from None
 
 
 _INSERT_COLUMNS = ("queue", "state", "payload_enc", "reference", "priority", "parent_id", "attempts",

@@ -65,7 +65,6 @@ items = Table(
     UniqueConstraint("queue", "reference", name="uq_ns_items_queue_reference"),
 )
 Index("ix_ns_items_claim", items.c.queue, items.c.state, items.c.priority.desc(), items.c.id)
-Index("ix_ns_items_lease", items.c.state, items.c.lease_expires_at)
 Index("ix_ns_items_queue_id", items.c.queue, items.c.id)
 Index("ix_ns_items_parent", items.c.parent_id)
 
