@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError
 
 
 class Prepared:
@@ -38,9 +37,15 @@ class Prepared:
 class RawConnections:
     """A raw DB-API connection per thread, taken from the engine's pool and kept."""
 
-    def __init__(self, engine: Engine, begin_sql: str | None):
+    def __init__(
+        self,
+        engine: Engine,
+        begin: Callable[[Any], None] | None = None,
+        on_connect: Callable[[Any], None] | None = None,
+    ):
         self.engine = engine
-        self.begin_sql = begin_sql
+        self.begin = begin  # starts a write transaction on a cursor (None: the driver does)
+        self.on_connect = on_connect
         self._local = threading.local()
         self._all: list[Any] = []
         self._lock = threading.Lock()
@@ -56,6 +61,8 @@ class RawConnections:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = self.engine.raw_connection()
+            if self.on_connect is not None:
+                self.on_connect(conn)
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)
@@ -66,16 +73,17 @@ class RawConnections:
         conn = self._connection()
         cur = conn.cursor()
         try:
-            if write and self.begin_sql:
-                cur.execute(self.begin_sql)
+            if write and self.begin is not None:
+                self.begin(cur)
             yield cur
             conn.commit()
         except BaseException as exc:
+            broken = _is_disconnect(exc)
             try:
                 conn.rollback()
-            except Exception:  # noqa: BLE001 - the connection is broken; drop it below
-                exc = DBAPIError(None, None, exc)  # type: ignore[assignment]
-            if isinstance(exc, DBAPIError) or _is_disconnect(exc):
+            except Exception:  # noqa: BLE001 - the connection is unusable
+                broken = True
+            if broken:  # the next transaction on this thread opens a new connection
                 self._discard(conn)
             raise
         finally:

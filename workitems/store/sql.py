@@ -52,7 +52,6 @@ _REAP_EVERY = 1.0  # seconds between looks for expired leases, per queue and pro
 
 class SQLStore(HotPath, Store):
     skip_locked = False  # PostgreSQL: claim with FOR UPDATE SKIP LOCKED
-    begin_sql: str | None = None  # what starts a write transaction on a raw connection
 
     def __init__(self, url: str, *, home: Path | None = None, cipher: Cipher | None = None):
         self._url = make_url(url)
@@ -62,7 +61,7 @@ class SQLStore(HotPath, Store):
         self._settings_cache: dict[str, tuple[float, QueueSettings]] = {}
         self._last_reap: dict[str | None, float] = {}
         self.engine = self._create_engine(self._url)
-        self.raw = RawConnections(self.engine, self.begin_sql)
+        self.raw = RawConnections(self.engine, self._raw_begin, self._raw_connected)
         try:
             with self.engine.connect():  # reachable? (before a key file is made for nothing)
                 pass
@@ -84,6 +83,12 @@ class SQLStore(HotPath, Store):
     def _insert(self, table):
         """The dialect's insert(), which has on_conflict_do_nothing()."""
         raise NotImplementedError
+
+    def _raw_begin(self, cursor) -> None:
+        """Start a write transaction on a raw cursor (PostgreSQL: the driver begins one itself)."""
+
+    def _raw_connected(self, connection) -> None:
+        """Set up a raw connection the hot path keeps for its thread."""
 
     def _lock_for_migration(self, conn: Connection) -> None:
         """Make concurrent start-ups take turns (the write transaction is enough for SQLite)."""
