@@ -41,11 +41,9 @@ class RawConnections:
         self,
         engine: Engine,
         begin: Callable[[Any], None] | None = None,
-        on_connect: Callable[[Any], None] | None = None,
     ):
         self.engine = engine
         self.begin = begin  # starts a write transaction on a cursor (None: the driver does)
-        self.on_connect = on_connect
         self._local = threading.local()
         self._all: list[Any] = []
         self._lock = threading.Lock()
@@ -61,8 +59,6 @@ class RawConnections:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = self.engine.raw_connection()
-            if self.on_connect is not None:
-                self.on_connect(conn)
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)

@@ -61,7 +61,7 @@ class SQLStore(HotPath, Store):
         self._settings_cache: dict[str, tuple[float, QueueSettings]] = {}
         self._last_reap: dict[str | None, float] = {}
         self.engine = self._create_engine(self._url)
-        self.raw = RawConnections(self.engine, self._raw_begin, self._raw_connected)
+        self.raw = RawConnections(self.engine, self._raw_begin)
         try:
             with self.engine.connect():  # reachable? (before a key file is made for nothing)
                 pass
@@ -86,9 +86,6 @@ class SQLStore(HotPath, Store):
 
     def _raw_begin(self, cursor) -> None:
         """Start a write transaction on a raw cursor (PostgreSQL: the driver begins one itself)."""
-
-    def _raw_connected(self, connection) -> None:
-        """Set up a raw connection the hot path keeps for its thread."""
 
     def _lock_for_migration(self, conn: Connection) -> None:
         """Make concurrent start-ups take turns (the write transaction is enough for SQLite)."""
