@@ -16,9 +16,9 @@ from .common import app, console, err_console, fail  # noqa: F401  (re-exported)
 
 def _register() -> None:
     # Sub-apps register themselves on import; each lives in its own module.
-    from . import bench, demo, items, keys, queues, sandbox  # noqa: F401
+    from . import bench, demo, items, keys, queues, sandbox, sandbox_data, sandbox_servers  # noqa: F401
 
-    for optional in ("sandbox_servers", "sandbox_data"):  # being written; absent until then
+    for optional in ("secrets", "run"):  # being written; absent until then
         try:
             __import__(f"{__name__}.{optional}")
         except ModuleNotFoundError as exc:
