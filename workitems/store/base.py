@@ -139,7 +139,10 @@ class Store(ABC):
         """Items, newest first."""
 
     @abstractmethod
-    def count(self, queue: str | None = None, *, state: State | None = None) -> int: ...
+    def count(
+        self, queue: str | None = None, *, state: State | None = None,
+        exception_type: ExceptionType | None = None,
+    ) -> int: ...
 
     @abstractmethod
     def stats(self) -> dict[str, dict[str, int]]:

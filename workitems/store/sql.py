@@ -386,8 +386,11 @@ class SQLStore(HotPath, Store):
         with self.engine.connect() as conn:
             return [self._item(row) for row in conn.execute(stmt)]
 
-    def count(self, queue=None, *, state=None):
+    def count(self, queue=None, *, state=None, exception_type=None):
         stmt = select(func.count()).select_from(items_t)
+        if exception_type is not None:
+            kind = ExceptionType.parse(getattr(exception_type, "value", exception_type))
+            stmt = stmt.where(items_t.c.exc_type == kind.value)
         if queue is not None:
             stmt = stmt.where(items_t.c.queue == queue)
         if state is not None:

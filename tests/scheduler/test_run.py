@@ -1,0 +1,78 @@
+"""`nightshift run PROCESS`: steps run as real Robot Framework runs, with artifacts and a record."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from workitems import State
+from workitems.store import open_store
+
+
+def nightshift(*args: str, env: dict[str, str] | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "nightshift", *args], capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **(env or {})})
+
+
+def test_run_example_process_records_steps_and_artifacts(nightshift_home):
+    done = nightshift("run", "example", "--json")
+    assert done.returncode == 0, done.stderr
+    record = json.loads(done.stdout)
+    assert record["status"] == "PASS" and [s["task"] for s in record["steps"]] == ["Example producer", "Example consumer"]
+    producer, consumer = record["steps"]
+    assert (producer["done"], consumer["done"], consumer["business_failures"]) == (1, 4, 1)
+    for step in record["steps"]:
+        folder = Path(step["artifacts"])
+        assert folder.parent.parent == nightshift_home / "artifacts"
+        for name in ("output.xml", "log.html", "report.html", "console.txt"):
+            assert (folder / name).is_file(), name
+    assert json.loads((Path(record["artifacts"]) / "run.json").read_text())["run_id"] == record["run_id"]
+    with open_store() as store:
+        trigger = store.list("example-input")[0]
+        assert trigger.reference == record["run_id"] and trigger.state == State.DONE
+
+
+def test_unknown_process_is_exit_2_naming_it():
+    out = nightshift("run", "no-such-process")
+    assert out.returncode == 2
+    assert "no-such-process" in out.stderr and "example" in out.stderr
+
+
+def test_a_step_past_its_timeout_is_stopped_and_its_item_retried_later(tmp_path):
+    (tmp_path / "slow").mkdir()
+    (tmp_path / "slow" / "tasks.robot").write_text(textwrap.dedent("""\
+        *** Settings ***
+        Library    RPA.Robocorp.WorkItems
+        *** Tasks ***
+        Hang
+            For Each Input Work Item    Sleep    60s
+        """))
+    (tmp_path / "robot.yaml").write_text(
+        "tasks:\n  Slow:\n    shell: python -m robot --rpa --outputdir output slow\n")
+    (tmp_path / "processes.yaml").write_text(textwrap.dedent("""\
+        processes:
+          slow:
+            steps:
+              - task: Slow
+                input_queue: slow-in
+                timeout: 3
+        """))
+    with open_store() as store:
+        store.configure_queue("slow-in", {"lease_seconds": 1})
+    out = nightshift("run", "slow", "--json", env={"NIGHTSHIFT_PROCESSES": str(tmp_path / "processes.yaml")})
+    assert out.returncode == 1
+    step = json.loads(out.stdout)["steps"][0]
+    assert step["status"] == "TIMEOUT" and step["seconds"] < 30
+    import time
+
+    time.sleep(1.5)  # had the robot died without a word, its lease would have run out by now
+    with open_store() as store:
+        store.reap_expired("slow-in")
+        item = store.list("slow-in")[0]
+        # Stopped robots release their item as an APPLICATION failure; either way it is retried.
+        assert item.state == State.PENDING and item.attempts == 1, [h.to_dict() for h in store.history(item.id)]
+        assert item.exception is None or item.exception.type.value == "APPLICATION"
