@@ -10,7 +10,7 @@ named by ``NIGHTSHIFT_PROCESSES``)::
         trigger:                     # payload of the item that starts the first step
           inbox: ${NIGHTSHIFT_HOME}/inbox/referrals
         env:                         # environment of every step (${VAR} expanded)
-          CASE_SYSTEM_URL: http://127.0.0.1:8700
+          CASE_SYSTEM_URL: ${CASE_SYSTEM_URL:-http://127.0.0.1:8700}
         steps:
           - task: Referrals producer # a task in robot.yaml
             input_queue: referrals-trigger
@@ -40,7 +40,7 @@ from workitems import InvalidInput
 from workitems.config import home
 
 DEFAULT_TIMEOUT_S = 3600
-_VAR = re.compile(r"\$\{([A-Z0-9_]+)\}")
+_VAR = re.compile(r"\$\{([A-Z0-9_]+)(?::-([^}]*))?\}")
 
 
 @dataclass(frozen=True)
@@ -76,13 +76,13 @@ def processes_file() -> Path:
 
 
 def expand(value: Any) -> Any:
-    """``${VAR}`` from the environment (``NIGHTSHIFT_HOME`` defaults as everywhere)."""
+    """``${VAR}`` and ``${VAR:-default}`` from the environment (``NIGHTSHIFT_HOME`` defaults as everywhere)."""
     if isinstance(value, str):
         def sub(match: re.Match[str]) -> str:
-            name = match.group(1)
+            name, default = match.group(1), match.group(2) or ""
             if name == "NIGHTSHIFT_HOME":
-                return str(home())
-            return os.environ.get(name, "")
+                return os.environ.get(name) or str(home())
+            return os.environ.get(name) or default
 
         return _VAR.sub(sub, value)
     if isinstance(value, dict):
@@ -92,23 +92,30 @@ def expand(value: Any) -> Any:
     return value
 
 
-def load_processes(path: Path | None = None, robot_yaml: Path | None = None) -> dict[str, Process]:
+def load_processes(path: Path | None = None, robot_yaml: Path | None = None) -> dict[str, "Process | InvalidInput"]:
     path = path or processes_file()
     robot_yaml = robot_yaml or path.parent / "robot.yaml"
     spec = _read_yaml(path)
     tasks = _read_yaml(robot_yaml).get("tasks") or {}
-    processes: dict[str, Process] = {}
+    processes: dict[str, Process | InvalidInput] = {}
     for name, body in (spec.get("processes") or {}).items():
-        where = f"{path.name}: process {name!r}"
-        if not isinstance(body, dict) or not body.get("steps"):
-            raise InvalidInput(f"{where} has no steps")
-        steps = [_step(where, i, raw, tasks, robot_yaml.parent) for i, raw in enumerate(body["steps"], 1)]
-        processes[name] = Process(
-            name=name, steps=steps, description=str(body.get("description", "")),
-            manual_minutes=float(body.get("manual_minutes", 0) or 0),
-            trigger=dict(body.get("trigger") or {}), env={k: str(v) for k, v in (body.get("env") or {}).items()},
-        )
+        # A broken process is reported when it is used, not when another one is.
+        try:
+            processes[name] = _process(f"{path.name}: process {name!r}", name, body, tasks, robot_yaml.parent)
+        except InvalidInput as exc:
+            processes[name] = exc
     return processes
+
+
+def _process(where: str, name: str, body: Any, tasks: dict[str, Any], root: Path) -> Process:
+    if not isinstance(body, dict) or not body.get("steps"):
+        raise InvalidInput(f"{where} has no steps")
+    steps = [_step(where, i, raw, tasks, root) for i, raw in enumerate(body["steps"], 1)]
+    return Process(
+        name=name, steps=steps, description=str(body.get("description", "")),
+        manual_minutes=float(body.get("manual_minutes", 0) or 0),
+        trigger=dict(body.get("trigger") or {}), env={k: str(v) for k, v in (body.get("env") or {}).items()},
+    )
 
 
 def get_process(name: str) -> Process:
@@ -116,7 +123,10 @@ def get_process(name: str) -> Process:
     if name not in processes:
         known = ", ".join(sorted(processes)) or "none"
         raise InvalidInput(f"no process named {name!r} in {processes_file()}: known processes are {known}")
-    return processes[name]
+    found = processes[name]
+    if isinstance(found, InvalidInput):
+        raise found
+    return found
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
