@@ -43,7 +43,7 @@ chromium: install  ## Provide Chromium: Debian's /usr/bin/chromium, else apt (as
 	@PYTHON=$(PY) scripts/provision-chromium.sh
 
 demo: install chromium  ## Run the example night: produce and consume work items, print the summary
-	$(VENV)/bin/nightshift demo
+	$(VENV)/bin/nightshift demo --example
 
 test: install chromium  ## Run the whole test suite (pytest); CI=true makes PostgreSQL mandatory
 	$(PY) -m pytest $(PYTEST_ARGS)

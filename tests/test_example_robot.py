@@ -207,7 +207,7 @@ def test_nightshift_demo_runs_a_night_and_can_run_again(tmp_path):
     home = tmp_path / "home"
     env = isolated_env(home, key=None)  # the demo makes and keeps its own key
     env["COLUMNS"] = "200"  # a wide table, so assertions need not follow wrapping
-    command = [sys.executable, "-m", "nightshift", "demo"]
+    command = [sys.executable, "-m", "nightshift", "demo", "--example"]
     first = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert first.returncode == 0, first.stdout + first.stderr
     second = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)

@@ -85,15 +85,25 @@ class StepRun:
 
 @app.command()
 def demo(
+    example: Annotated[bool, typer.Option("--example", help="Run the small example robot instead of the referral bot.")] = False,
+    referrals: Annotated[int, typer.Option("--referrals", min=1, max=2000, help="Referrals in the night's inbox.")] = 40,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed of the generated inbox (default: from the clock).")] = None,
+    keep_sandbox: Annotated[bool, typer.Option("--keep-sandbox", help="Leave the stand-in systems running afterwards.")] = False,
     timeout: Annotated[
-        int, typer.Option("--timeout", min=1, help="Stop a step that runs longer than this many seconds.")
+        int, typer.Option("--timeout", min=1, help="With --example: stop a step that runs longer than this many seconds.")
     ] = 300,
 ) -> None:
-    """Run one example night: queue an inbox file, produce a work item per row, consume them, summarise.
+    """Run one whole night against the sandbox: generate an inbox, key its referrals, summarise.
 
+    Starts the stand-in systems in the background, runs the referrals process (producer,
+    then consumer) and prints the night's summary scored against the generator's manifest.
     Data goes to NIGHTSHIFT_HOME (default ./var), the database to NIGHTSHIFT_DB.
     Without NIGHTSHIFT_KEY an encryption key is generated and kept under NIGHTSHIFT_HOME.
     """
+    if not example:
+        from .night import referral_night
+
+        raise typer.Exit(referral_night(referrals=referrals, seed=seed, keep_sandbox=keep_sandbox))
     from workitems.config import home as nightshift_home
 
     robot_dir = _example_robot()

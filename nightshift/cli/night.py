@@ -1,0 +1,126 @@
+"""One whole night against the sandbox: what ``nightshift demo`` (and ``make demo``) runs.
+
+1. Generate a night's inbox of referrals (PDF forms, spreadsheets, e-mails, exports),
+   with defects, and its ground-truth manifest (``sandbox generate``).
+2. Start the stand-in systems in the background and load their records (``sandbox up``,
+   ``sandbox seed``); keep the robot's login in the vault (``secrets.enc``).
+3. Run the ``referrals`` process (``processes.yaml``): producer, then consumer.
+4. Print the night's summary, scored against the manifest, and stop the sandbox.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from rich.table import Table
+
+from .common import console, fail
+
+PROCESS = "referrals"
+QUEUE = "referrals"
+
+
+def referral_night(*, referrals: int, seed: int | None, keep_sandbox: bool) -> int:
+    from sandbox.generate import generate
+    from sandbox.web.runner import port_in_use
+    from scheduler.processes import get_process
+    from scheduler.runner import run_process
+    from workitems.config import home as nightshift_home
+    from workitems.store import open_store
+
+    from .run import print_summary
+
+    home = nightshift_home()
+    seed = seed if seed is not None else int(time.time()) % 1_000_000
+    night = home / "nights" / time.strftime("%Y%m%dT%H%M%S")
+    console.print(f"[bold]nightshift demo[/]: one night of referrals in {home}", highlight=False, soft_wrap=True)
+    with console.status(f"generating {referrals} referrals (seed {seed})"):
+        generate(night, seed=seed, referrals=referrals)
+    manifest = json.loads((night / "manifest.json").read_text())
+    base = next((b for b in range(8700, 9700, 10) if not any(port_in_use(b + i) for i in range(3))), None)
+    if base is None:
+        fail("no free ports for the sandbox between 8700 and 9700: stop what uses them, or run 'nightshift sandbox down'")
+    _nightshift("sandbox", "up", "--detach", "--port-base", str(base))
+    try:
+        _nightshift("sandbox", "seed", "--world", str(night / "world.json"))
+        _store_robot_login(home)
+        url = f"http://127.0.0.1:{base}/"
+        with open_store() as store:
+            with console.status("running the referrals process: producer, then consumer (a browser per item)"):
+                result = run_process(get_process(PROCESS), store, trigger="demo",
+                                     trigger_payload={"inbox": str(night / "inbox" / "referrals")},
+                                     extra_env={"CASE_SYSTEM_URL": url})
+            print_summary(result)
+            _print_score(store, manifest, result)
+    finally:
+        if keep_sandbox:
+            console.print(f"The sandbox is still running: open {url} (logins in {home / 'sandbox' / 'users.json'}); "
+                          "stop it with 'nightshift sandbox down'.", highlight=False, soft_wrap=True)
+        else:
+            _nightshift("sandbox", "down")
+            console.print(f"To look at the case system yourself: nightshift sandbox up --port-base {base}, then open "
+                          f"http://127.0.0.1:{base}/ (logins in {home / 'sandbox' / 'users.json'}).",
+                          highlight=False, soft_wrap=True)
+    console.print("Failures waiting for a person: nightshift items list referrals --state failed", highlight=False)
+    return 0 if result.status == "PASS" else 1
+
+
+def _nightshift(*args: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "nightshift", *args], capture_output=True, text=True,
+                          env=os.environ.copy())
+    if done.returncode != 0:
+        reason = (done.stderr.strip() or done.stdout.strip()).splitlines()[-1:] or ["no output"]
+        fail(f"'nightshift {' '.join(args)}' failed: {reason[0]}")
+
+
+def _store_robot_login(home: Path) -> None:
+    """The sandbox's robot user into the vault, as an administrator would store a real one."""
+    from keywords.vault import load_all, save_all
+    from sandbox.web.users import read_users
+
+    robot = next((u for u in read_users(home) if u["username"] == "robot"), None)
+    if robot is None:
+        fail(f"the sandbox has no 'robot' user in {home / 'sandbox' / 'users.json'}")
+    secrets = load_all()
+    password = os.environ.get("NIGHTSHIFT_SANDBOX_PASSWORD") or robot["password"]
+    secrets["case_system"] = {"username": "robot", "password": password}
+    save_all(secrets)
+
+
+def _print_score(store, manifest: dict, result) -> None:
+    """This night's items against what the generator says a correct bot does."""
+    from workitems import State
+
+    expected = Counter()
+    for r in manifest["referrals"]:
+        expected[r["expect"]] += 1
+    should_key = expected["create"] + expected["link-existing-child"]
+    references = {r["reference"] for r in manifest["referrals"]}
+    items = [i for i in store.list(QUEUE, limit=100_000) if i.reference in references]
+    got = Counter(i.state for i in items)
+    codes = Counter(i.exception.code for i in items if i.state == State.FAILED and i.exception)
+    table = Table(title="this night against the generator's manifest", title_justify="left")
+    for col in ("", "expected", "got"):
+        table.add_column(col, justify="left" if not col else "right")
+    table.add_row("referrals keyed into the case system", str(should_key), str(got[State.DONE]))
+    table.add_row("referrals failed for a person (BUSINESS)", str(expected["business-failure"]),
+                  str(sum(1 for i in items if i.exception and i.exception.type.value == "BUSINESS"
+                          and i.state == State.FAILED)))
+    table.add_row("duplicates (made no second item)", str(expected["duplicate"]), "—")
+    table.add_row("still pending or reserved", "0", str(got[State.PENDING] + got[State.RESERVED]))
+    console.print(table)
+    if codes:
+        console.print("failure codes: " + ", ".join(f"{code} x{n}" for code, n in codes.most_common()),
+                      highlight=False, soft_wrap=True)
+    consumer = result.steps[-1]
+    per = consumer.seconds_per_item
+    if per:
+        minutes = (should_key * 6) / 60
+        console.print(f"keying took {per:.1f} s a referral; by hand at 6 minutes each these {should_key} "
+                      f"would take {minutes:.1f} hours", highlight=False)
