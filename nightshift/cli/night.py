@@ -84,7 +84,7 @@ def _store_robot_login(home: Path) -> None:
     from keywords.vault import load_all, save_all
     from sandbox.web.users import read_users
 
-    robot = next((u for u in read_users(home) if u["username"] == "robot"), None)
+    robot = next((u for u in read_users(home / "sandbox") if u["username"] == "robot"), None)
     if robot is None:
         fail(f"the sandbox has no 'robot' user in {home / 'sandbox' / 'users.json'}")
     secrets = load_all()
