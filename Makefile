@@ -42,8 +42,8 @@ $(STAMP): pyproject.toml
 chromium: install  ## Provide Chromium: Debian's /usr/bin/chromium, else apt (as root), else Playwright's
 	@PYTHON=$(PY) scripts/provision-chromium.sh
 
-demo: install chromium  ## Run the example night: produce and consume work items, print the summary
-	$(VENV)/bin/nightshift demo --example
+demo: install chromium  ## One night against the sandbox: generate referrals, key them, print the scored summary
+	$(VENV)/bin/nightshift demo
 
 test: install chromium  ## Run the whole test suite (pytest); CI=true makes PostgreSQL mandatory
 	$(PY) -m pytest $(PYTEST_ARGS)
