@@ -101,8 +101,10 @@ def _print_score(store, manifest: dict, result) -> None:
     for r in manifest["referrals"]:
         expected[r["expect"]] += 1
     should_key = expected["create"] + expected["link-existing-child"]
-    references = {r["reference"] for r in manifest["referrals"]}
-    items = [i for i in store.list(QUEUE, limit=100_000) if i.reference in references]
+    # This night's items are the producer's outputs from this run's trigger item (an
+    # unreadable file's item has a FILE-… reference of its own, so references won't do).
+    trigger = next((i for i in store.list("referrals-trigger", limit=1000) if i.reference == result.run_id), None)
+    items = [i for i in store.list(QUEUE, limit=100_000) if trigger and i.parent_id == trigger.id]
     got = Counter(i.state for i in items)
     codes = Counter(i.exception.code for i in items if i.state == State.FAILED and i.exception)
     table = Table(title="this night against the generator's manifest", title_justify="left")
