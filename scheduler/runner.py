@@ -158,14 +158,18 @@ def _run_step(step: Step, n: int, run: RunResult, store: Store, base_env: dict[s
         proc = subprocess.Popen(command, env=env, cwd=repo_root(), stdout=console, stderr=subprocess.STDOUT,
                                 start_new_session=True)
         deadline = time.monotonic() + step.timeout
-        while proc.poll() is None:
-            if time.monotonic() > deadline:
-                _stop(proc)
-                result.status = "TIMEOUT"
-                break
-            if progress is not None:
-                progress(result, _delta(_outcomes(store, step.input_queue), before))
-            time.sleep(0.25)
+        try:
+            while proc.poll() is None:
+                if time.monotonic() > deadline:
+                    _stop(proc)
+                    result.status = "TIMEOUT"
+                    break
+                if progress is not None:
+                    progress(result, _delta(_outcomes(store, step.input_queue), before))
+                time.sleep(0.25)
+        except BaseException:  # Ctrl-C or SIGTERM of the runner stops its robot too
+            _stop(proc)
+            raise
     result.ended = time.time()
     result.exit_code = proc.returncode
     delta = _delta(_outcomes(store, step.input_queue), before)

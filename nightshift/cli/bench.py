@@ -7,6 +7,7 @@ JSON object for scripts. Progress goes to stderr so stdout stays clean.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from typing import Annotated, Any
@@ -120,4 +121,94 @@ def bench_workitems(
         for name, met in out["targets"].items():
             console.print(f"target {name.replace('_', ' ')}: {'[green]met[/]' if met else '[red]not met[/]'}",
                           highlight=False)
+    print_json_line(out)
+
+
+def referrals_table(out: dict[str, Any]) -> Table:
+    """The robot against the floor (a bare Playwright script) and against keying by hand."""
+    from nightshift.bench.referrals import TARGET_PER_MIN, TARGET_RATIO
+
+    n = out["referrals"]
+    table = Table(title=f"nightshift bench referrals: {n} valid referrals, chaos off", title_justify="left")
+    for col in ("measurement", "s", "s/referral", "per min", "against", "target"):
+        table.add_column(col, justify="left" if col in ("measurement", "against", "target") else "right")
+    ratio, per_min = out["floor_ratio"], out["referrals_per_min"]
+    table.add_row("robot (consumer step, whole)", f"{out['robot_seconds']:.1f}",
+                  f"{out['seconds_per_referral']:.2f}", f"{per_min:.1f}", f"floor × {ratio:.2f}",
+                  f"≤ {TARGET_RATIO:g}× {_met(ratio <= TARGET_RATIO)}, ≥ {TARGET_PER_MIN:g}/min "
+                  f"{_met(per_min >= TARGET_PER_MIN)}")
+    table.add_row("floor (bare Playwright, whole)", f"{out['floor_seconds']:.1f}",
+                  f"{out['floor_seconds_per_referral']:.2f}", f"{60 / out['floor_seconds_per_referral']:.1f}", "", "")
+    if "steady_ratio" in out:
+        profile = out["profile"]
+        table.add_row("  robot, keying only", "",
+                      f"{profile['keying_seconds_per_referral']:.2f}", "", f"floor × {out['steady_ratio']:.2f}", "")
+        table.add_row("  floor, keying only", "",
+                      f"{out['floor_keying_seconds_per_referral']:.2f}", "", "", "")
+    table.add_row("robot + producer step", f"{out['process_seconds']:.1f}",
+                  f"{out['process_seconds'] / n:.2f}", f"{out['process_referrals_per_min']:.1f}", "", "")
+    table.add_row("by hand", f"{n * out['manual_minutes'] * 60:,.0f}", f"{out['manual_minutes'] * 60:.0f}",
+                  f"{1 / out['manual_minutes']:.2f}", f"{out['hours_saved']:.1f} h saved", "")
+    return table
+
+
+def referrals_profile_table(out: dict[str, Any]) -> Table:
+    """Where the robot's consumer step spends its time, from its output.xml."""
+    profile = out.get("profile") or {}
+    table = Table(title="where the robot's time goes (consumer output.xml)", title_justify="left")
+    table.add_column("part")
+    table.add_column("seconds", justify="right")
+    for name, key in (("Robot Framework start to suite start", "rf_start_s"),
+                      ("suite setup: Chromium and login", "setup_s"),
+                      ("process start to the first item", "first_item_after_s"),
+                      ("items (Key One Referral)", "items_s"), ("between items (claim, release)", "between_items_s"),
+                      ("after the last item (teardown, log and report)", "end_s")):
+        if profile.get(key) is not None:
+            table.add_row(name, f"{profile[key]:.2f}")
+    table.add_section()
+    for name, ms in profile.get("keywords_ms_per_referral", {}).items():
+        table.add_row(f"{name} (ms per referral)", f"{ms:,.0f}")
+    if profile.get("keyword_calls_per_referral"):
+        table.add_row("keyword calls per referral", f"{profile['keyword_calls_per_referral']:.0f}")
+    return table
+
+
+def _met(ok: bool) -> str:
+    return "[green]met[/]" if ok else "[red]not met[/]"
+
+
+@bench_app.command("referrals")
+def bench_referrals(
+    referrals: Annotated[int, typer.Option("--referrals", min=1, max=2000,
+                                           help="Valid referrals both the robot and the floor key (N).")] = 60,
+    manual_minutes: Annotated[float, typer.Option(
+        "--manual-minutes", min=0.1, help="A person's minutes per referral, for hours saved.")] = 6.0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the generated referrals.")] = 1,
+    json_only: Annotated[bool, typer.Option("--json-only", help="Print only the JSON line.")] = False,
+) -> None:
+    """The referral bot against a bare Playwright script keying the same pages, and against keying by hand.
+
+    In a temporary NIGHTSHIFT_HOME with the sandbox (chaos off): N generated valid referrals keyed by the real bot (the referrals process: producer, then consumer), scored against the manifest; and the same referrals keyed by a bare Playwright script (the floor), half before the robot and half after, each on the case system reset to its seeded state. Targets: within 1.5x the floor, at least 60 referrals a minute.
+    """
+    from nightshift.bench.referrals import BenchError, run
+
+    with err_console.status("bench referrals", spinner="dots") as status:
+        def step(text: str) -> None:
+            err_console.print(f"[dim]{time.strftime('%H:%M:%S')}[/] {text}", highlight=False)
+            status.update(f"bench referrals: {text}")
+
+        try:
+            out = run(referrals=referrals, manual_minutes=manual_minutes, seed=seed, step=step)
+        except BenchError as exc:
+            err_console.print(f"[bold red]bench failed:[/] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+    if not json_only:
+        console.print(referrals_table(out))
+        console.print(referrals_profile_table(out))
+        for name, met in out["targets"].items():
+            console.print(f"target {name.replace('_', ' ')}: {_met(met)}", highlight=False)
+        floor_load = " and ".join(f"{a:.1f}→{b:.1f}" for a, b in out["load_average_floor"])
+        robot_load = "→".join(f"{x:.1f}" for x in out["load_average_robot"])
+        console.print(f"load average (1 min, {os.cpu_count()} cores): floor halves {floor_load}, robot {robot_load}",
+                      highlight=False)
     print_json_line(out)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from typing import Annotated
 
 import typer
@@ -33,6 +34,7 @@ def run(
             fail(f"--set {pair!r} is not KEY=VALUE")
         extra[key.strip()] = value
     spec = get_process(process)
+    signal.signal(signal.SIGTERM, _interrupt)  # stopping the runner stops the step it runs
     with open_store() as store:
         if as_json:
             result = run_process(spec, store, trigger_payload=extra)
@@ -48,6 +50,10 @@ def run(
     else:
         print_summary(result)
     raise typer.Exit(0 if result.status == "PASS" else 1)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _progress_table(name: str, step=None, delta=None) -> Table:
