@@ -76,3 +76,51 @@ def test_a_step_past_its_timeout_is_stopped_and_its_item_retried_later(tmp_path)
         # Stopped robots release their item as an APPLICATION failure; either way it is retried.
         assert item.state == State.PENDING and item.attempts == 1, [h.to_dict() for h in store.history(item.id)]
         assert item.exception is None or item.exception.type.value == "APPLICATION"
+
+
+def test_stopping_the_runner_stops_the_robot_it_runs(tmp_path):
+    import signal
+    import time
+
+    (tmp_path / "slow").mkdir()
+    (tmp_path / "slow" / "tasks.robot").write_text(textwrap.dedent("""\
+        *** Settings ***
+        Library    RPA.Robocorp.WorkItems
+        *** Tasks ***
+        Hang
+            For Each Input Work Item    Sleep    120s
+        """))
+    (tmp_path / "robot.yaml").write_text("tasks:\n  Slow:\n    shell: python -m robot --rpa slow\n")
+    (tmp_path / "processes.yaml").write_text(
+        "processes:\n  slow:\n    steps:\n      - {task: Slow, input_queue: slow-in}\n")
+    env = {**os.environ, "NIGHTSHIFT_PROCESSES": str(tmp_path / "processes.yaml")}
+    runner = subprocess.Popen([sys.executable, "-m", "nightshift", "run", "slow", "--json"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        with open_store() as store:
+            deadline = time.monotonic() + 60
+            while store.count("slow-in", state=State.RESERVED) == 0:  # the robot holds its item
+                assert time.monotonic() < deadline and runner.poll() is None
+                time.sleep(0.2)
+            worker = store.list("slow-in", state=State.RESERVED)[0].worker
+        robot_pid = int(worker.rsplit(":", 1)[1])
+        runner.send_signal(signal.SIGTERM)
+        runner.wait(60)
+        deadline = time.monotonic() + 30
+        while _alive(robot_pid):
+            assert time.monotonic() < deadline, "the robot outlived its runner"
+            time.sleep(0.2)
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+    with open_store() as store:
+        assert store.count("slow-in", state=State.RESERVED) == 0  # released, not left held
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/status")
+    return not (status.exists() and "State:\tZ" in status.read_text())
