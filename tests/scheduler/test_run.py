@@ -42,28 +42,29 @@ def test_unknown_process_is_exit_2_naming_it():
     assert "no-such-process" in out.stderr and "example" in out.stderr
 
 
-def test_a_step_past_its_timeout_is_stopped_and_its_item_retried_later(tmp_path):
-    (tmp_path / "slow").mkdir()
-    (tmp_path / "slow" / "tasks.robot").write_text(textwrap.dedent("""\
+def slow_process(folder: Path, timeout: int | None = None) -> dict[str, str]:
+    """A process 'slow' whose one step holds its item for minutes; returns the env that selects it."""
+    (folder / "slow").mkdir()
+    (folder / "slow" / "tasks.robot").write_text(textwrap.dedent("""\
         *** Settings ***
         Library    RPA.Robocorp.WorkItems
         *** Tasks ***
         Hang
-            For Each Input Work Item    Sleep    60s
+            For Each Input Work Item    Sleep    120s
         """))
-    (tmp_path / "robot.yaml").write_text(
+    (folder / "robot.yaml").write_text(
         "tasks:\n  Slow:\n    shell: python -m robot --rpa --outputdir output slow\n")
-    (tmp_path / "processes.yaml").write_text(textwrap.dedent("""\
-        processes:
-          slow:
-            steps:
-              - task: Slow
-                input_queue: slow-in
-                timeout: 3
-        """))
+    limit = f", timeout: {timeout}" if timeout else ""
+    (folder / "processes.yaml").write_text(
+        f"processes:\n  slow:\n    steps:\n      - {{task: Slow, input_queue: slow-in{limit}}}\n")
+    return {"NIGHTSHIFT_PROCESSES": str(folder / "processes.yaml")}
+
+
+def test_a_step_past_its_timeout_is_stopped_and_its_item_retried_later(tmp_path):
+    env = slow_process(tmp_path, timeout=3)
     with open_store() as store:
         store.configure_queue("slow-in", {"lease_seconds": 1})
-    out = nightshift("run", "slow", "--json", env={"NIGHTSHIFT_PROCESSES": str(tmp_path / "processes.yaml")})
+    out = nightshift("run", "slow", "--json", env=env)
     assert out.returncode == 1
     step = json.loads(out.stdout)["steps"][0]
     assert step["status"] == "TIMEOUT" and step["seconds"] < 30
@@ -82,18 +83,7 @@ def test_stopping_the_runner_stops_the_robot_it_runs(tmp_path):
     import signal
     import time
 
-    (tmp_path / "slow").mkdir()
-    (tmp_path / "slow" / "tasks.robot").write_text(textwrap.dedent("""\
-        *** Settings ***
-        Library    RPA.Robocorp.WorkItems
-        *** Tasks ***
-        Hang
-            For Each Input Work Item    Sleep    120s
-        """))
-    (tmp_path / "robot.yaml").write_text("tasks:\n  Slow:\n    shell: python -m robot --rpa slow\n")
-    (tmp_path / "processes.yaml").write_text(
-        "processes:\n  slow:\n    steps:\n      - {task: Slow, input_queue: slow-in}\n")
-    env = {**os.environ, "NIGHTSHIFT_PROCESSES": str(tmp_path / "processes.yaml")}
+    env = {**os.environ, **slow_process(tmp_path)}
     runner = subprocess.Popen([sys.executable, "-m", "nightshift", "run", "slow", "--json"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
