@@ -165,6 +165,17 @@ class HotPath:
             self._raw_log(cur, row.id, worker, State.RESERVED, state, event, detail, now)
         return self._item(row)
 
+    def release(self, item_id, worker, *, reason="released"):
+        now = time.time()
+        with self.raw.transaction() as cur:
+            held = self._raw_held(cur, item_id, worker)
+            row = self._raw_set(cur, "release", held.id, dict(
+                state=State.PENDING.value, worker=None, lease_expires_at=None, available_at=now,
+                attempts=held.attempts - 1, updated_at=now))  # giving back is not a failed try
+            self._raw_log(cur, row.id, worker, State.RESERVED, State.PENDING, reason, None, now)
+            self._raw_notify(cur, row.queue)
+        return self._item(row)
+
     # -- creating (producers add thousands of items in one go) -------------------
     def _insert_items(self, queue: str, prepared: list[dict[str, Any]], actor: str) -> list[tuple[WorkItem, bool]]:
         now = time.time()

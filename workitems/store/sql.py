@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from .. import config
 from ..crypto import Cipher, load_cipher
-from ..errors import FileNotAttached, InvalidInput, ItemNotFound, LeaseLost, StoreUnavailable
+from ..errors import FileNotAttached, InvalidInput, ItemNotFound, StoreUnavailable
 from ..files import BlobStore, sanitize_name
 from ..model import (
     ExceptionType,
@@ -183,13 +183,6 @@ class SQLStore(HotPath, Store):
             raise ItemNotFound(item_id)
         return row
 
-    def _held(self, conn: Connection, item_id: int, worker: str):
-        """The row of an item ``worker`` holds, locked; LeaseLost if it holds it no more."""
-        row = self._row(conn, item_id, lock=True)
-        if row.state != State.RESERVED.value or row.worker != worker:
-            raise LeaseLost(item_id, worker)
-        return row
-
     def _settings(self, queue: str) -> QueueSettings:
         now = time.monotonic()
         cached = self._settings_cache.get(queue)
@@ -248,21 +241,6 @@ class SQLStore(HotPath, Store):
         if item is None and self.reap_expired(queue):
             item = self._claim_once(queue, worker, lease)
         return item
-
-    def release(self, item_id, worker, *, reason="released"):
-        now = time.time()
-        with self._tx(write=True) as conn:
-            row = self._held(conn, item_id, worker)
-            row = conn.execute(
-                update(items_t).where(items_t.c.id == row.id)
-                .values(state=State.PENDING.value, worker=None, lease_expires_at=None, available_at=now,
-                        attempts=items_t.c.attempts - 1,
-                        updated_at=now)
-                .returning(*items_t.c)
-            ).one()
-            self._log(conn, row.id, worker, State.RESERVED, State.PENDING, reason, at=now)
-            self._notify(conn, row.queue)
-        return self._item(row)
 
     def reap_expired(self, queue=None):
         self._last_reap[queue] = time.monotonic()
