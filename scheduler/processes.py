@@ -20,6 +20,7 @@ named by ``NIGHTSHIFT_PROCESSES``)::
             input_queue: referrals
             output_queue: referrals-keyed
             timeout: 3600            # seconds; the run is stopped past it
+            workers: 2               # robots working the input queue side by side
 
 Steps run one after the other; a step's items reach the next through its output queue.
 """
@@ -51,6 +52,7 @@ class Step:
     output_queue: str | None = None
     timeout: float = DEFAULT_TIMEOUT_S
     env: dict[str, str] = field(default_factory=dict)
+    workers: int = 1  # robots run side by side on the step's input queue
 
     @property
     def slug(self) -> str:
@@ -152,9 +154,22 @@ def _step(where: str, n: int, raw: Any, tasks: dict[str, Any], root: Path) -> St
         raise InvalidInput(f"{where}, step {n}: robot.yaml task {task!r} has no 'shell' line")
     return Step(
         task=task, command=_command(shell, root), input_queue=raw.get("input_queue"),
-        output_queue=raw.get("output_queue"), timeout=float(raw.get("timeout", DEFAULT_TIMEOUT_S)),
+        output_queue=raw.get("output_queue"), timeout=_number(raw, "timeout", DEFAULT_TIMEOUT_S, where, n),
         env={k: str(v) for k, v in (raw.get("env") or {}).items()},
+        workers=int(_number(raw, "workers", 1, where, n, whole=True)),
     )
+
+
+def _number(raw: dict[str, Any], key: str, default: float, where: str, n: int, whole: bool = False) -> float:
+    value = raw.get(key, default)
+    try:
+        number = int(value) if whole else float(value)
+        if isinstance(value, bool) or number <= 0 or (whole and float(value) != number):
+            raise ValueError
+    except (TypeError, ValueError):
+        kind = "a whole number above 0" if whole else "a number of seconds above 0"
+        raise InvalidInput(f"{where}, step {n}: {key} is {value!r}; give {kind}") from None
+    return number
 
 
 def _command(shell: str, root: Path) -> list[str]:

@@ -94,3 +94,55 @@ history = Table(
     Column("detail_enc", LargeBinary),
 )
 Index("ix_ns_history_item", history.c.item_id, history.c.id)
+
+# -- run history: written by the scheduler's workers and `nightshift run` ----------
+# The work-item store is the one database every machine shares, so the runs live
+# beside the items; the queries are the scheduler's (scheduler/history.py).
+runs = Table(
+    "ns_runs",
+    metadata,
+    Column("id", String(120), primary_key=True),  # 20261126T013000-referrals
+    Column("process", String(200), nullable=False),
+    Column("trigger", String(16), nullable=False),  # schedule, manual, queue, retry
+    Column("schedule", String(200)),
+    Column("scheduled_for", Float),  # the fire time a schedule was due (epoch seconds)
+    Column("attempt", Integer, nullable=False, default=1),
+    # queued, running, passed, failed, timeout, stopped, skipped, missed
+    Column("status", String(16), nullable=False),
+    Column("reason", Text),
+    Column("request_item_id", _Id),  # the run request on the 'runs' queue
+    Column("machine", String(200)),
+    Column("worker", String(200)),
+    Column("requested_at", Float, nullable=False),
+    Column("started_at", Float),
+    Column("ended_at", Float),
+    Column("exit_code", Integer),
+    Column("done", Integer, nullable=False, default=0),
+    Column("business_failures", Integer, nullable=False, default=0),
+    Column("application_failures", Integer, nullable=False, default=0),
+    Column("artifacts", Text),
+    # one fire of one schedule is recorded once, whichever scheduler saw it
+    UniqueConstraint("schedule", "scheduled_for", "attempt", name="uq_ns_runs_fire"),
+)
+Index("ix_ns_runs_process", runs.c.process, runs.c.requested_at)
+Index("ix_ns_runs_status", runs.c.status)
+
+run_steps = Table(
+    "ns_run_steps",
+    metadata,
+    Column("run_id", String(120), ForeignKey("ns_runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("n", Integer, primary_key=True),
+    Column("task", String(200), nullable=False),
+    Column("status", String(16), nullable=False),  # PASS, FAIL, TIMEOUT, STOPPED, ERROR
+    Column("exit_code", Integer),
+    Column("started_at", Float),
+    Column("ended_at", Float),
+    Column("items_in", Integer, nullable=False, default=0),
+    Column("done", Integer, nullable=False, default=0),
+    Column("business_failures", Integer, nullable=False, default=0),
+    Column("application_failures", Integer, nullable=False, default=0),
+    Column("tasks_passed", Integer, nullable=False, default=0),
+    Column("tasks_failed", Integer, nullable=False, default=0),
+    Column("workers", Integer, nullable=False, default=1),
+    Column("artifacts", Text),
+)

@@ -102,6 +102,14 @@ class SQLStore(HotPath, Store):
             with conn.begin():
                 yield conn
 
+    def transaction(self, write: bool = False):
+        """A connection in a transaction, for the tables beside the queue (the run history)."""
+        return self._tx(write=write)
+
+    def insert_ignoring_conflicts(self, table):
+        """``INSERT … ON CONFLICT DO NOTHING`` for this database."""
+        return self._insert(table).on_conflict_do_nothing()
+
     def _start(self) -> None:
         with self._tx() as conn:
             ready = migrate.current_revision(conn) == migrate.head_revision()
