@@ -114,3 +114,29 @@ def _alive(pid: int) -> bool:
         return False
     status = Path(f"/proc/{pid}/status")
     return not (status.exists() and "State:\tZ" in status.read_text())
+
+
+def test_a_step_with_two_workers_runs_two_robots_that_share_its_queue(tmp_path):
+    """The example process with its consumer step on two robots: every item handled once."""
+    import shutil
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[2]
+    shutil.copy(root / "robot.yaml", tmp_path / "robot.yaml")
+    shutil.copytree(root / "robots", tmp_path / "robots", ignore=shutil.ignore_patterns("output", "__pycache__"))
+    spec = yaml.safe_load((root / "processes.yaml").read_text())
+    example = spec["processes"]["example"]
+    example["trigger"]["files"] = [str(root / f) for f in example["trigger"]["files"]]
+    example["steps"][1]["workers"] = 2
+    (tmp_path / "processes.yaml").write_text(yaml.safe_dump({"processes": {"example": example}}))
+    out = nightshift("run", "example", "--json", env={"NIGHTSHIFT_PROCESSES": str(tmp_path / "processes.yaml")})
+    assert out.returncode == 0, out.stderr
+    consumer = json.loads(out.stdout)["steps"][1]
+    assert consumer["workers"] == 2 and (consumer["done"], consumer["business_failures"]) == (4, 1)
+    folder = Path(consumer["artifacts"])
+    assert (folder / "log.html").exists() and (folder / "worker-2" / "log.html").exists()
+    with open_store() as store:
+        handled = [h.actor for item in store.list("example-work") for h in store.history(item.id)
+                   if h.to_state in ("done", "failed")]
+    assert len(handled) == 5  # each item finished once, by one of the two robots
