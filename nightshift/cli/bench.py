@@ -212,3 +212,60 @@ def bench_referrals(
         console.print(f"load average (1 min, {os.cpu_count()} cores): floor halves {floor_load}, robot {robot_load}",
                       highlight=False)
     print_json_line(out)
+
+
+def scheduler_table(out: dict[str, Any]) -> Table:
+    """The scheduled run's start against a bare ``python -m robot``, then where its time goes."""
+    table = Table(title=f"nightshift bench scheduler: {out['rounds']} scheduled runs, a fire every {out['every_s']} s",
+                  title_justify="left")
+    for col in ("measurement", "s (median)", "min–max", "against"):
+        table.add_column(col, justify="left" if col in ("measurement", "against") else "right")
+
+    def spread(values: list[float]) -> str:
+        return f"{min(values):.3f}–{max(values):.3f}"
+
+    table.add_row("scheduled: fire → first keyword", f"{out['fire_to_first_keyword_s']:.3f}",
+                  spread(out["fire_to_first_keyword_all_s"]), f"bare × {out['ratio']:.2f}, +{out['overhead_s']:.3f} s")
+    table.add_row("bare: python -m robot → first keyword", f"{out['bare_robot_start_s']:.3f}",
+                  spread(out["bare_robot_start_all_s"]), "")
+    table.add_section()
+    for name, key in (("  fire → run requested", "fire_to_requested_s"),
+                      ("  requested → a worker started it", "requested_to_started_s"),
+                      ("  started → robot Popen", "started_to_robot_popen_s"),
+                      ("  robot Popen → first keyword", "robot_popen_to_first_keyword_s")):
+        table.add_row(name, f"{out['parts'][key]:.3f}", "", "")
+    return table
+
+
+@bench_app.command("scheduler")
+def bench_scheduler(
+    rounds: Annotated[int, typer.Option("--rounds", min=1, max=50,
+                                        help="Scheduled runs timed, and bare robot starts timed (N).")] = 5,
+    every: Annotated[int, typer.Option("--every", min=2, max=30,
+                                       help="Seconds between the schedule's fires; must divide a minute.")] = 3,
+    json_only: Annotated[bool, typer.Option("--json-only", help="Print only the JSON line.")] = False,
+) -> None:
+    """From a schedule's fire to the robot's first keyword, against a bare 'python -m robot' start.
+
+    In a temporary NIGHTSHIFT_HOME: a schedule firing every few seconds runs a one-step process through the scheduler, a worker and the runner, N times; the same suite is started N times by 'python -m robot' alone (half before, half after). Medians; about 5 + N × every seconds.
+    """
+    from nightshift.bench.scheduler import EVERY_CHOICES, BenchError, run
+
+    if every not in EVERY_CHOICES:
+        fail(f"--every {every} does not divide a minute: use one of {', '.join(map(str, EVERY_CHOICES))}")
+    with err_console.status("bench scheduler", spinner="dots") as status:
+        def step(text: str) -> None:
+            err_console.print(f"[dim]{time.strftime('%H:%M:%S')}[/] {text}", highlight=False)
+            status.update(f"bench scheduler: {text}")
+
+        try:
+            out = run(rounds=rounds, every=every, step=step)
+        except BenchError as exc:
+            err_console.print(f"[bold red]bench failed:[/] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+    if not json_only:
+        console.print(scheduler_table(out))
+        console.print(f"fires skipped while a run went on: {out['fires_skipped']}; load average (1 min, "
+                      f"{os.cpu_count()} cores) {out['load_average'][0]:.1f}→{out['load_average'][1]:.1f}",
+                      highlight=False)
+    print_json_line(out)
