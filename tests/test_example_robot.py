@@ -216,21 +216,24 @@ def test_nightshift_demo_runs_a_night_and_can_run_again(tmp_path):
     for out in (first.stdout, second.stdout):
         assert "example-work" in out and "example-done" in out
         assert "MISSING_DATE_OF_BIRTH" in out
-        logs = [Path(p) for p in re.findall(r"log: (\S+log\.html)", out)]
+        logs = [Path(p) for p in re.findall(r"Example (?:producer|consumer): (\S+log\.html)", out)]
         assert len(logs) == 2 and all(p.is_file() for p in logs), out
-        assert all(p.parent.parent == home / "artifacts" for p in logs)
+        assert all(p.parent.parent.parent == home / "artifacts" for p in logs)
     # The key the demo generated is kept, and said so, the first time only.
     assert (home / "secret.key").is_file()
     assert "generated an encryption key" in first.stderr
 
     # Payloads are personal data: the robots' logs do not repeat them.
-    for output in (home / "artifacts").glob("*/output.xml"):
+    for output in (home / "artifacts").glob("*/*/output.xml"):
         text = output.read_text(encoding="utf-8")
         assert not any(r["child_name"] in text for r in rows()), output
 
+    # Two runs, each with its two steps, both in the run history.
     run_ids = sorted(p.name for p in (home / "artifacts").iterdir())
-    assert len(run_ids) == 4
-    assert [r.split("-", 1)[1] for r in run_ids] == ["example-produce", "example-consume"] * 2
+    assert len(run_ids) == 2 and all(r.endswith("-example") for r in run_ids)
+    for run_id in run_ids:
+        steps = sorted(p.name for p in (home / "artifacts" / run_id).iterdir() if p.is_dir())
+        assert steps == ["1-example-producer", "2-example-consumer"]
 
     with open_store_at(home, key=None) as store:
         stats = store.stats()
