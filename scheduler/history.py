@@ -171,6 +171,14 @@ class RunHistory:
             step["report"] = f"{step['artifacts']}/report.html" if step.get("artifacts") else None
         return out
 
+    def steps_since(self, since: float) -> list[dict[str, Any]]:
+        """Every step started since ``since``: process, n, task, done, started_at (for hours saved)."""
+        query = (select(runs_t.c.process, steps_t.c.n, steps_t.c.task, steps_t.c.done, steps_t.c.started_at)
+                 .select_from(steps_t.join(runs_t, runs_t.c.id == steps_t.c.run_id))
+                 .where(steps_t.c.started_at >= since))
+        with self.store.transaction() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
     def retries_of(self, schedule: str, scheduled_for: float) -> int:
         with self.store.transaction() as conn:
             return conn.execute(select(func.max(runs_t.c.attempt)).where(

@@ -146,3 +146,35 @@ run_steps = Table(
     Column("workers", Integer, nullable=False, default=1),
     Column("artifacts", Text),
 )
+
+# -- the portal: people, their sign-in failures, and what they did ----------------
+users = Table(
+    "ns_users",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("role", String(16), nullable=False),  # viewer, approver, supervisor, admin
+    Column("password_hash", String(255), nullable=False),  # Argon2id
+    Column("created_at", Float, nullable=False),
+    Column("disabled", Integer, nullable=False, default=0),
+)
+
+login_failures = Table(
+    "ns_login_failures",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("at", Float, nullable=False),
+)
+Index("ix_ns_login_failures_name", login_failures.c.name, login_failures.c.at)
+
+audit = Table(
+    "ns_audit",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("at", Float, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(64), nullable=False),  # retry, resolve, edit, reveal, login, user-add, …
+    Column("target", String(200)),  # "item 42", "queue referrals", "user ann"
+    Column("detail_enc", LargeBinary),  # encrypted: a note or old and new values may be personal data
+)
+Index("ix_ns_audit_at", audit.c.at)
