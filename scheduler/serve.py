@@ -22,14 +22,19 @@ log = logging.getLogger("nightshift.serve")
 
 
 def serve(store: Store, spec: ScheduleFile | None, *, workers: int = 1, stop: threading.Event,
-          on_leader: Callable[[bool], None] | None = None) -> None:
-    """Run until ``stop`` is set. ``spec`` None: workers only (``nightshift worker``)."""
+          on_leader: Callable[[bool], None] | None = None, on_start: Callable[[], None] | None = None) -> None:
+    """Run until ``stop`` is set. ``spec`` None: workers only (``nightshift worker``).
+
+    ``on_start`` is called once this process may go on (with SQLite: it holds the lock).
+    """
     lock = leader_lock(store) if spec is not None else None
     if lock is not None and not lock.waits:
         lock.acquire()  # SQLite: raises SchedulerRunning, before anything has started
         leading = True
     else:
         leading = False
+    if on_start is not None:
+        on_start()
     threads = [threading.Thread(target=_work, args=(k, stop), daemon=True,
                                 name=f"worker-{k}") for k in range(1, workers + 1)]
     for thread in threads:

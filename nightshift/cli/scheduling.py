@@ -42,8 +42,11 @@ def _stop_on_signals() -> threading.Event:
 @app.command("serve")
 def serve_command(
     workers: Annotated[int, typer.Option("--workers", min=0, help="Local workers running run requests (0: scheduler only).")] = 1,
+    portal: Annotated[bool, typer.Option("--portal/--no-portal", help="Also run the supervisor portal.")] = True,
+    portal_host: Annotated[str, typer.Option("--portal-host", help="The portal's address (127.0.0.1: this machine only).")] = "127.0.0.1",
+    portal_port: Annotated[int, typer.Option("--portal-port", help="The portal's port.")] = 8600,
 ) -> None:
-    """Run the scheduler and local workers until stopped (Ctrl-C or SIGTERM).
+    """Run the scheduler, local workers and the portal until stopped (Ctrl-C or SIGTERM).
 
     With PostgreSQL several machines may run 'serve': one schedules, the others stand
     by and take over within seconds if it stops. With SQLite a second one refuses.
@@ -54,10 +57,36 @@ def serve_command(
     spec = load_schedules()
     _logging()
     stop = _stop_on_signals()
-    with store_session() as store:
+    servers = []
+
+    def started() -> None:
+        if portal:
+            servers.append(_start_portal(store, portal_host, portal_port))
         say(f"nightshift serve: {len(spec.schedules)} schedule(s) from {spec.path}, {workers} worker(s), "
-            f"database {store.url}")
-        serve(store, spec, workers=workers, stop=stop)
+            f"database {store.url}" + (f", portal http://{portal_host}:{portal_port}/" if portal else ""))
+
+    with store_session() as store:
+        try:
+            serve(store, spec, workers=workers, stop=stop, on_start=started)
+        finally:
+            for server in servers:
+                server.should_exit = True
+
+
+def _start_portal(store, host: str, port: int):
+    """The portal in a thread of this process (uvicorn leaves the signals to the main thread)."""
+    import socket
+
+    import uvicorn
+
+    from portal.app import create_app
+
+    with socket.socket() as probe:
+        if probe.connect_ex((host, port)) == 0:
+            fail(f"the portal's port {port} on {host} is in use: pick another with --portal-port, or --no-portal")
+    server = uvicorn.Server(uvicorn.Config(create_app(store), host=host, port=port, log_level="warning"))
+    threading.Thread(target=server.run, name="portal", daemon=True).start()
+    return server
 
 
 @app.command("worker")

@@ -37,7 +37,7 @@ def schedules(folder: Path, cron: str = "*/2 * * * * *") -> Path:
 
 
 def start_serve(env: dict[str, str], log: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "nightshift", "serve", *args], env={**os.environ, **env},
+    return subprocess.Popen([sys.executable, "-m", "nightshift", "serve", "--no-portal", *args], env={**os.environ, **env},
                             stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
 
 
@@ -66,7 +66,7 @@ def test_a_second_scheduler_on_the_same_sqlite_database_refuses_to_start(tmp_pat
     first = start_serve(env, tmp_path / "first.log", "--workers", "0")
     try:
         wait_for(tmp_path / "first.log", "this is the active scheduler", 30)
-        second = subprocess.run([sys.executable, "-m", "nightshift", "serve", "--workers", "0"],
+        second = subprocess.run([sys.executable, "-m", "nightshift", "serve", "--workers", "0"],  # portal on: refused first
                                 env={**os.environ, **env}, capture_output=True, text=True, timeout=60)
         assert second.returncode == 2
         message = " ".join(second.stderr.split())
@@ -133,9 +133,39 @@ def test_killing_the_active_scheduler_hands_over_within_30_seconds_and_no_fire_r
     # every fire that became a request was requested once: one request item per run
     requests = store.list(RUNS_QUEUE, limit=1000)
     assert Counter(i.reference for i in requests).most_common(1)[0][1] == 1
-    assert {i.reference for i in requests} == {r["id"] for r in rows if r["status"] == "PASS"}
+    # (a fire just before the end may still be QUEUED: the test's worker had stopped)
+    assert {i.reference for i in requests} == {r["id"] for r in rows if r["status"] in ("PASS", "QUEUED")}
     # the fires between the kill and the takeover were either caught up once or recorded as missed
     slots = sorted(r["scheduled_for"] for r in rows)
     gaps = [b - a for a, b in zip(slots, slots[1:])]
     assert sum(g != 2 for g in gaps) <= 1, gaps  # at most one MISSED row stands for several fires
     store.close()
+
+
+def test_serve_runs_the_portal_beside_the_scheduler(tmp_path, nightshift_home):
+    import socket
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {"NIGHTSHIFT_SCHEDULES": str(schedules(tmp_path, "0 2 * * *"))}
+    proc = subprocess.Popen([sys.executable, "-m", "nightshift", "serve", "--workers", "0", "--portal-port", str(port)],
+                            env={**os.environ, **env}, stdout=(tmp_path / "serve.log").open("wb"),
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_for(tmp_path / "serve.log", "this is the active scheduler", 30)
+        assert f"portal http://127.0.0.1:{port}/" in (tmp_path / "serve.log").read_text()
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as page:
+                    assert page.status == 200 and "Sign in" in page.read().decode()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+    finally:
+        stop(proc)
+    assert proc.returncode == 0
