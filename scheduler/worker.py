@@ -69,7 +69,8 @@ class Worker:
         return done
 
     def run_one(self) -> RunResult | None:
-        """Claim one run request and run it; None when none waits."""
+        """Claim one run request and run it; None when none waits (a request that cannot run
+        is still handled: recorded as FAIL, returned as a run with no steps)."""
         item = self.store.claim(RUNS_QUEUE, self.name, lease_seconds=LEASE_S)
         if item is None:
             return None
@@ -86,9 +87,12 @@ class Worker:
                                       reason=str(exc))
                 keeper.stop()
                 self.store.fail(item.id, self.name, ExceptionType.BUSINESS, code="NO_SUCH_PROCESS", message=str(exc))
-                self._alert_run(self.history.get(run_id) or {"run_id": run_id, "process": request["process"],
-                                                              "status": "FAIL"})
-                return None
+                self._alert_run({**(self.history.get(run_id) or {}), "run_id": run_id, "process": request["process"],
+                                 "status": "FAIL"})
+                # handled (a run with no steps, FAIL), so `worker --once` goes on to the next request
+                now = time.time()
+                return RunResult(run_id=run_id, process=request["process"], trigger=request.get("trigger", ""),
+                                 machine=socket.gethostname(), artifacts="", started=now, ended=now)
             log.info("run %s of %s: started by %s", run_id, process.name, self.name)
             result = run_process(process, self.store, trigger=request.get("trigger", "schedule"),
                                  trigger_payload=request.get("payload") or {}, run_id=run_id,
@@ -108,7 +112,7 @@ class Worker:
         self.store.complete(item.id, self.name)
         log.info("run %s of %s: %s", run_id, process.name, result.status)
         if result.status != "PASS":
-            self._alert_run({**result.to_dict(), **result.totals()})
+            self._alert_run(result.to_dict())  # run_failed sums the items of each step
             self._retry(request, result)
         self._alert_queues(process, result)
         return result

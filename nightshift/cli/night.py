@@ -68,7 +68,20 @@ def referral_night(*, referrals: int, seed: int | None, keep_sandbox: bool) -> i
                           f"http://127.0.0.1:{base}/ (logins in {home / 'sandbox' / 'users.json'}).",
                           highlight=False, soft_wrap=True)
     console.print("Failures waiting for a person: nightshift items list referrals --state failed", highlight=False)
+    _print_portal_hint()
     return 0 if result.status == "PASS" else 1
+
+
+def _print_portal_hint() -> None:
+    """How to review the night in the portal (no account is made here: passwords are typed by people)."""
+    from portal.users import Users
+    from workitems.store import open_store
+
+    with open_store() as store:
+        has_users = bool(Users(store).list())
+    steps = [] if has_users else ["nightshift users add YOUR-NAME --role admin   (asks for a password)"]
+    steps.append("nightshift portal   then open http://127.0.0.1:8600/   (or 'nightshift serve' for the scheduler too)")
+    console.print("Review the night in the portal:\n  " + "\n  ".join(steps), highlight=False, soft_wrap=True)
 
 
 def _nightshift(*args: str) -> None:
