@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import importlib
 import secrets
+from contextlib import asynccontextmanager
 from pathlib import Path
+
+import anyio
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy import select
@@ -45,9 +48,20 @@ def create_app(store: Store, *, secure_cookies: bool = False) -> Starlette:
         if spec.json:
             routes.append(Route(f"/api{spec.path}", portal.endpoint(spec, api=True), methods=methods))
     routes.append(Mount("/static", StaticFiles(directory=HERE / "static"), name="static"))
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, lifespan=_lifespan)
     app.state.portal = portal
     return app
+
+
+THREADS = 8
+
+
+@asynccontextmanager
+async def _lifespan(app):
+    # Handlers run in threads, and each thread keeps a database connection while it lives
+    # (workitems/store/prepared.py): keep the threads fewer than the engine's pool (15).
+    anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+    yield
 
 
 def _secret(store: Store) -> bytes:

@@ -269,3 +269,95 @@ def bench_scheduler(
                       f"{os.cpu_count()} cores) {out['load_average'][0]:.1f}→{out['load_average'][1]:.1f}",
                       highlight=False)
     print_json_line(out)
+
+
+@bench_app.command("reconcile")
+def bench_reconcile(
+    rows: Annotated[int, typer.Option("--rows", min=1000, max=2_000_000,
+                                      help="Bookings, and about as many diary entries (generated in memory).")]
+    = 100_000,
+    rounds: Annotated[int, typer.Option("--rounds", min=1, max=20, help="Timed rounds of each; best of them.")] = 3,
+    seed: Annotated[int, typer.Option("--seed", help="The generator's seed.")] = 7,
+    json_only: Annotated[bool, typer.Option("--json-only", help="Print only the JSON line.")] = False,
+) -> None:
+    """The appointment reconciliation of N bookings against N diary entries, against a bare pandas merge.
+
+    Generated frames in memory (the generator's appointment classes, a tenth of them discrepancies); the reconciliation (pairing by NHS number and day within 15 minutes, the classes, the side-by-side frame) and an outer pd.merge on NHS number and day, alternated, best of --rounds. Targets: under 5 s and within 3x the merge.
+    """
+    from nightshift.bench.reconcile import run
+
+    with err_console.status("bench reconcile", spinner="dots") as status:
+        def step(text: str) -> None:
+            err_console.print(f"[dim]{time.strftime('%H:%M:%S')}[/] {text}", highlight=False)
+            status.update(f"bench reconcile: {text}")
+
+        out = run(rows=rows, rounds=rounds, seed=seed, step=step)
+    if not json_only:
+        table = Table(title=f"nightshift bench reconcile: {out['bookings']:,} bookings against "
+                            f"{out['diary_entries']:,} diary entries", title_justify="left")
+        for name, justify in (("measurement", "left"), ("seconds", "right"), ("ratio", "right"),
+                              ("target", "left")):
+            table.add_column(name, justify=justify)
+        met_s = out["reconcile_s"] < out["target_s"]
+        met_r = out["ratio"] <= out["target_ratio"]
+        table.add_row("bare pd.merge (outer, NHS number + day)", f"{out['bare_merge_s']:.3f}", "1.00×", "(baseline)")
+        table.add_row("reconcile (pair, classify, side by side)", f"{out['reconcile_s']:.3f}", f"{out['ratio']:.2f}×",
+                      f"< {out['target_s']:g} s {'[green]met[/]' if met_s else '[red]not met[/]'}; "
+                      f"≤ {out['target_ratio']:g}× {'[green]met[/]' if met_r else '[red]not met[/]'}")
+        console.print(table)
+        truth = "all correct" if out["correct"] else f"{out['misclassified']} wrong"
+        console.print("classes: " + ", ".join(f"{k} {v:,}" for k, v in out["counts"].items())
+                      + f"; against the generator's truth: {truth}; best of {out['rounds']}; "
+                      f"load average {out['load_average']} on {out['cores']} cores", highlight=False, soft_wrap=True)
+    print_json_line(out)
+
+
+def portal_table(out: dict[str, Any]) -> Table:
+    """Each page's server time beside the bare SELECT of the same 50 rows."""
+    table = Table(title=f"nightshift bench portal: one queue of {out['items']:,} items "
+                        f"({out['counts']['failed']:,} failed), median of {out['requests']} requests",
+                  title_justify="left")
+    for name, justify in (("measurement", "left"), ("ms (median)", "right"), ("× bare SELECT", "right"),
+                          ("target", "left")):
+        table.add_column(name, justify=justify)
+    bare = out["bare_select_ms_median"]
+    met = out["targets"]["queue_page_under_150_ms"]
+    table.add_row("queue page, page 1 (50 items and the total)", f"{out['queue_page_ms_median']:.1f}",
+                  f"{out['queue_page_ratio']:.1f}×", f"< {out['target_queue_page_ms']:g} ms {_met(met)}")
+    table.add_row("queue page, state=failed", f"{out['queue_page_failed_ms_median']:.1f}",
+                  f"{out['queue_page_failed_ratio']:.1f}×", "")
+    table.add_row("item page (failed, with history and screenshot)", f"{out['item_page_ms_median']:.1f}",
+                  f"{out['item_page_ratio']:.1f}×", "")
+    table.add_section()
+    table.add_row("bare SELECT of the same 50 rows (baseline)", f"{bare:.2f}", "1.0×", "")
+    table.add_row("bare count(*) of the queue", f"{out['bare_count_ms_median']:.2f}",
+                  f"{out['bare_count_ms_median'] / max(bare, 1e-3):.1f}×", "")
+    table.add_row("/healthz (the test client's own cost)", f"{out['healthz_ms_median']:.2f}",
+                  f"{out['healthz_ms_median'] / max(bare, 1e-3):.1f}×", "")
+    return table
+
+
+@bench_app.command("portal")
+def bench_portal(
+    items: Annotated[int, typer.Option("--items", min=100, max=2_000_000,
+                                       help="Items in the queue, 5% of them failed (N).")] = 100_000,
+    requests: Annotated[int, typer.Option("--requests", min=3, max=500, help="Timed requests of each page.")] = 20,
+    json_only: Annotated[bool, typer.Option("--json-only", help="Print only the JSON line.")] = False,
+) -> None:
+    """The portal's queue and item pages at N items, against a bare SELECT of the same rows.
+
+    In a temporary NIGHTSHIFT_HOME (SQLite): one queue filled with N encrypted items, every 20th failed; a signed-in supervisor's requests through Starlette's TestClient (in process, no network), and the bare SELECT of the page's 50 rows with the store's engine, in rounds. Medians. Target: the queue page under 150 ms at 100,000 items.
+    """
+    from nightshift.bench.portal import run
+
+    with err_console.status("bench portal", spinner="dots") as status:
+        def step(text: str) -> None:
+            err_console.print(f"[dim]{time.strftime('%H:%M:%S')}[/] {text}", highlight=False)
+            status.update(f"bench portal: {text}")
+
+        out = run(items=items, requests=requests, step=step)
+    if not json_only:
+        console.print(portal_table(out))
+        console.print(f"filled in {out['fill_s']:.1f} s; load average {out['load_average']} on {out['cores']} cores",
+                      highlight=False)
+    print_json_line(out)

@@ -5,7 +5,9 @@
 2. Start the stand-in systems in the background and load their records (``sandbox up``,
    ``sandbox seed``); keep the robot's login in the vault (``secrets.enc``).
 3. Run the ``referrals`` process (``processes.yaml``): producer, then consumer.
-4. Print the night's summary, scored against the manifest, and stop the sandbox.
+4. Run the ``appointments`` process against the same sandbox: reconcile the booking system
+   against the case diary, key the missing entries, hand the other discrepancies to a person.
+5. Print each process's summary, scored against the manifest, and stop the sandbox.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import date, timedelta
 from pathlib import Path
 
 from rich.table import Table
@@ -24,6 +27,7 @@ from .common import console, fail
 
 PROCESS = "referrals"
 QUEUE = "referrals"
+APPOINTMENTS = "appointments"
 
 
 def referral_night(*, referrals: int, seed: int | None, keep_sandbox: bool) -> int:
@@ -58,6 +62,16 @@ def referral_night(*, referrals: int, seed: int | None, keep_sandbox: bool) -> i
                                      extra_env={"CASE_SYSTEM_URL": url})
             print_summary(result)
             _print_score(store, manifest, result)
+            urls = {"CASE_SYSTEM_URL": url, "BOOKING_SYSTEM_URL": f"http://127.0.0.1:{base + 1}/"}
+            reference = date.fromisoformat(manifest["reference_date"])
+            window = {"date_from": str(reference - timedelta(days=14)), "date_to": str(reference + timedelta(days=28)),
+                      "night": str(reference)}
+            with console.status("running the appointments process: reconcile the booking export against the "
+                                "case diary, then key the missing entries"):
+                appointments = run_process(get_process(APPOINTMENTS), store, trigger="demo",
+                                           trigger_payload=window, extra_env=urls)
+            print_summary(appointments)
+            _print_appointments_score(store, manifest, appointments)
     finally:
         if keep_sandbox:
             console.print(f"The sandbox is still running: open {url} (logins in {home / 'sandbox' / 'users.json'}); "
@@ -67,9 +81,10 @@ def referral_night(*, referrals: int, seed: int | None, keep_sandbox: bool) -> i
             console.print(f"To look at the case system yourself: nightshift sandbox up --port-base {base}, then open "
                           f"http://127.0.0.1:{base}/ (logins in {home / 'sandbox' / 'users.json'}).",
                           highlight=False, soft_wrap=True)
-    console.print("Failures waiting for a person: nightshift items list referrals --state failed", highlight=False)
+    console.print("Failures waiting for a person: nightshift items list referrals --state failed; "
+                  "nightshift items list appointments --state failed", highlight=False, soft_wrap=True)
     _print_portal_hint()
-    return 0 if result.status == "PASS" else 1
+    return 0 if result.status == "PASS" and appointments.status == "PASS" else 1
 
 
 def _print_portal_hint() -> None:
@@ -103,6 +118,7 @@ def _store_robot_login(home: Path) -> None:
     secrets = load_all()
     password = os.environ.get("NIGHTSHIFT_SANDBOX_PASSWORD") or robot["password"]
     secrets["case_system"] = {"username": "robot", "password": password}
+    secrets["booking_system"] = {"username": "robot", "password": password}
     save_all(secrets)
 
 
@@ -139,3 +155,44 @@ def _print_score(store, manifest: dict, result) -> None:
         minutes = (should_key * 6) / 60
         console.print(f"keying took {per:.1f} s a referral; by hand at 6 minutes each these {should_key} "
                       f"would take {minutes:.1f} hours", highlight=False)
+
+
+def _print_appointments_score(store, manifest: dict, result) -> None:
+    """This night's discrepancy items against the generator's appointment classes."""
+    from workitems import State
+
+    want = {}
+    for entry in manifest["bookings"]:
+        if entry["class"] != "matched":
+            key = entry["booking_ref"] or (entry["nhs_number"], entry["diary"]["starts_at"][:16])
+            want[key] = entry["class"]
+    trigger = next((i for i in store.list("appointments-trigger", limit=1000) if i.reference == result.run_id), None)
+    items = [i for i in store.list(APPOINTMENTS, limit=100_000) if trigger and i.parent_id == trigger.id]
+    found = {}
+    for item in items:
+        if item.payload.get("kind") != "discrepancy":
+            continue
+        booking, diary = item.payload.get("booking"), item.payload.get("diary")
+        key = booking["booking_ref"] if booking else (diary["nhs_number"], diary["starts_at"][:16])
+        found[key] = (item.payload["class"], item)
+    table = Table(title="appointments against the generator's manifest", title_justify="left")
+    for col in ("class", "expected", "found, right class", "handled"):
+        table.add_column(col, justify="left" if col == "class" else "right")
+    for klass in ("booked-not-recorded", "recorded-not-booked", "time-mismatch", "cancelled-still-in-diary"):
+        expected = [k for k, c in want.items() if c == klass]
+        right = [found[k][1] for k in expected if k in found and found[k][0] == klass]
+        if klass == "booked-not-recorded":
+            handled = f"{sum(1 for i in right if i.state == State.DONE)} keyed"
+        else:
+            handled = f"{sum(1 for i in right if i.state == State.FAILED)} for a person"
+        table.add_row(klass, str(len(expected)), str(len(right)), handled)
+    false = [k for k in found if k not in want or want[k] != found[k][0]]
+    table.add_row("false or misclassified", "0", str(len(false)), "")
+    console.print(table)
+    report = next((i for i in items if i.payload.get("kind") == "report"), None)
+    if report is not None:
+        workbook = next(Path(result.artifacts).rglob(report.payload["workbook"]), None)
+        console.print(f"the reconciliation workbook: {workbook or report.payload['workbook']} (also attached to "
+                      f"work item {report.id})", highlight=False, soft_wrap=True)
+    elif trigger is not None and trigger.exception is not None:
+        console.print(f"no reconciliation: {trigger.exception.message}", highlight=False, soft_wrap=True)

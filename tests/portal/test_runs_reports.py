@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import threading
 from datetime import date, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -56,7 +57,10 @@ def raw_get(client: TestClient, path: str) -> int:
     async def send(message):
         sent.append(message)
 
-    anyio.run(client.app, scope, receive, send)
+    # in a thread of its own: the client may already run an event loop in this one
+    thread = threading.Thread(target=anyio.run, args=(client.app, scope, receive, send))
+    thread.start()
+    thread.join(30)
     return next(m["status"] for m in sent if m["type"] == "http.response.start")
 
 

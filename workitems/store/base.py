@@ -122,6 +122,14 @@ class Store(ABC):
     def resolve(self, item_id: int, *, actor: str, note: str) -> WorkItem:
         """Mark a failed item done by hand, recording who and why."""
 
+    @abstractmethod
+    def edit_and_retry(self, item_id: int, changes: dict[str, Any], *, actor: str) -> WorkItem:
+        """Change top-level fields of a failed item's payload and put it back to pending, at once.
+
+        Only fields the payload has may change (InvalidInput naming the first that it lacks).
+        The history keeps each field's old and new value (encrypted, like every detail).
+        """
+
     # -- reading --------------------------------------------------------
     @abstractmethod
     def get(self, item_id: int) -> WorkItem:
@@ -150,6 +158,28 @@ class Store(ABC):
 
     @abstractmethod
     def history(self, item_id: int) -> list[HistoryEntry]: ...
+
+    @abstractmethod
+    def search(
+        self,
+        queue: str,
+        *,
+        state: State | None = None,
+        exception_type: ExceptionType | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        date_field: str = "updated",
+        reference: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[WorkItem], int]:
+        """One page of a queue's items, newest first, and how many match in all.
+
+        ``since`` (inclusive) and ``until`` (exclusive), epoch seconds, bound the items'
+        ``updated_at``, or their ``created_at`` with ``date_field="created"``. ``reference``
+        matches any part of the reference, ignoring case. Filters never decrypt anything,
+        and the items come back with ``payload`` None and no files listed: ``get`` reads one.
+        """
 
     # -- payload and files ----------------------------------------------
     @abstractmethod

@@ -35,7 +35,12 @@ class Prepared:
 
 
 class RawConnections:
-    """A raw DB-API connection per thread, taken from the engine's pool and kept."""
+    """A raw DB-API connection per thread, taken from the engine's pool and kept.
+
+    A thread that has ended gives its connection back to the pool when the next thread
+    takes one: servers run handlers on pools of threads that come and go (the portal),
+    and the engine's pool is small.
+    """
 
     def __init__(
         self,
@@ -46,6 +51,7 @@ class RawConnections:
         self.begin = begin  # starts a write transaction on a cursor (None: the driver does)
         self._local = threading.local()
         self._all: list[Any] = []
+        self._owners: dict[Any, threading.Thread] = {}  # connection -> the thread using it
         self._lock = threading.Lock()
         self._prepared: dict[str, Prepared] = {}
 
@@ -58,11 +64,25 @@ class RawConnections:
     def _connection(self) -> Any:
         conn = getattr(self._local, "conn", None)
         if conn is None:
+            self._return_ended()
             conn = self.engine.raw_connection()
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)
+                self._owners[conn] = threading.current_thread()  # (idents are reused; threads are not)
         return conn
+
+    def _return_ended(self) -> None:
+        with self._lock:
+            ended = [c for c, thread in self._owners.items() if not thread.is_alive()]
+            for conn in ended:
+                del self._owners[conn]
+                self._all.remove(conn)
+        for conn in ended:
+            try:
+                conn.close()  # back to the pool
+            except Exception:  # noqa: BLE001 - a broken connection is simply dropped
+                pass
 
     @contextmanager
     def transaction(self, write: bool = True) -> Iterator[Any]:
@@ -93,6 +113,7 @@ class RawConnections:
         with self._lock:
             if conn in self._all:
                 self._all.remove(conn)
+            self._owners.pop(conn, None)
         try:
             conn.invalidate()
         except Exception:  # noqa: BLE001
@@ -101,6 +122,7 @@ class RawConnections:
     def close(self) -> None:
         with self._lock:
             conns, self._all = self._all, []
+            self._owners.clear()
         for conn in conns:
             try:
                 conn.close()

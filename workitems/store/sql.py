@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, or_, select, update
+from sqlalchemy import Connection, Engine, and_, func, null, or_, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -48,6 +49,7 @@ from .schema import queues as queues_t
 
 _SETTINGS_TTL = 5.0  # seconds a process trusts its copy of a queue's settings
 _REAP_EVERY = 1.0  # seconds between looks for expired leases, per queue and process
+_SEARCH_FEW = 1000  # search: up to this many matches are all read at once (see _search_few)
 
 
 class SQLStore(HotPath, Store):
@@ -478,6 +480,89 @@ class SQLStore(HotPath, Store):
             named = set(conn.execute(select(queues_t.c.name)).scalars())
             used = set(conn.execute(select(items_t.c.queue).distinct()).scalars())
         return sorted(named | used)
+
+    # -- the portal: one queue's page, and editing a failed item ----------------
+    def search(self, queue, *, state=None, exception_type=None, since=None, until=None, date_field="updated",
+               reference=None, limit=50, offset=0):
+        if date_field not in ("created", "updated"):
+            raise InvalidInput(f"date_field {date_field!r} is not 'created' or 'updated'")
+        dated = items_t.c.created_at if date_field == "created" else items_t.c.updated_at
+        where = [items_t.c.queue == queue]
+        if state is not None:
+            where.append(items_t.c.state == State.parse(getattr(state, "value", state)).value)
+        if exception_type is not None:
+            kind = ExceptionType.parse(getattr(exception_type, "value", exception_type))
+            where.append(items_t.c.exc_type == kind.value)
+        if since is not None:
+            where.append(dated >= float(since))
+        if until is not None:
+            where.append(dated < float(until))
+        if reference:
+            # lower() LIKE, not PostgreSQL's ILIKE: measured 2x faster there at 100,000 items
+            needle = "%" + re.sub(r"([/%_])", r"/\1", str(reference)) + "%"
+            where.append(func.lower(items_t.c.reference).like(func.lower(needle), escape="/"))
+        limit, offset = max(int(limit), 0), max(int(offset), 0)
+        columns = [c for c in items_t.c if c.name != "payload_enc"] + [null().label("payload_enc")]
+        matching = select(items_t.c.id).where(*where)
+        with self._tx() as conn:
+            # An index on (queue, state) or (queue, reference) narrows these filters; dates and
+            # exception types alone do not, and are found fastest walking from the newest item.
+            narrowed = state is not None or bool(reference)
+            page, total = self._search_few(conn, matching, limit, offset) if narrowed else (None, 0)
+            if page is None:
+                total = int(conn.execute(select(func.count()).select_from(items_t).where(*where)).scalar() or 0)
+                page = self._search_walk(conn, matching, total, limit, offset)
+            rows = conn.execute(select(*columns).where(items_t.c.id.in_(page))).all() if page else []
+        by_id = {row.id: self._item(row) for row in rows}
+        return [by_id[i] for i in page if i in by_id], total
+
+    @staticmethod
+    def _search_few(conn: Connection, matching, limit: int, offset: int) -> tuple[list[int] | None, int]:
+        """When a filter matches few items, all their ids in one pass: the page and the total.
+
+        Counting, then walking the queue newest first to the page, would read the index twice
+        and, when the matches are old, most of the queue's rows too (125 ms at 100,000 items).
+        Returns (None, 0) when there are more than a few: then the walk finds a page fast.
+        """
+        found = conn.execute(matching.limit(_SEARCH_FEW + 1)).scalars().all()
+        if len(found) > _SEARCH_FEW:
+            return None, 0
+        return sorted(found, reverse=True)[offset:offset + limit], len(found)
+
+    @staticmethod
+    def _search_walk(conn: Connection, matching, total: int, limit: int, offset: int) -> list[int]:
+        """The page's ids, walking the queue in id order: from the oldest end past the middle,
+        so that the last page costs what the first does."""
+        if total <= offset:
+            return []
+        if offset <= total // 2:
+            return list(conn.execute(matching.order_by(items_t.c.id.desc()).limit(limit).offset(offset)).scalars())
+        skip, take = max(total - offset - limit, 0), min(limit, total - offset)
+        return list(reversed(conn.execute(matching.order_by(items_t.c.id).limit(take).offset(skip)).scalars().all()))
+
+    def edit_and_retry(self, item_id, changes, *, actor):
+        if not changes:
+            raise InvalidInput(f"say which payload field of work item {item_id} to change")
+        with self._tx(write=True) as conn:
+            row = self._row(conn, item_id, lock=True)
+            if row.state != State.FAILED.value:
+                raise InvalidInput(f"work item {item_id} is {row.state}: only failed items can be edited")
+            payload = self.cipher.decrypt_json(row.payload_enc)
+            if not isinstance(payload, dict):
+                raise InvalidInput(f"the payload of work item {item_id} is not a set of named fields: nothing to edit")
+            for name in changes:
+                if name not in payload:
+                    raise InvalidInput(f"the payload of work item {item_id} has no field {name!r}: "
+                                       "only its existing top-level fields can be edited")
+            detail = {"changes": [{"field": name, "old": payload[name], "new": value}
+                                  for name, value in changes.items()]}
+            now = time.time()
+            conn.execute(update(items_t).where(items_t.c.id == row.id).values(
+                payload_enc=self.cipher.encrypt_json({**payload, **changes}), updated_at=now))
+            self._log(conn, row.id, actor, State.FAILED, State.FAILED, "payload edited", detail, at=now)
+            item = self._retry_row(conn, row, actor, "payload edited")
+            self._notify(conn, row.queue)
+        return item
 
 
 def _check_queue(queue: str) -> str:
