@@ -97,8 +97,8 @@ def expand(value: Any) -> Any:
 def load_processes(path: Path | None = None, robot_yaml: Path | None = None) -> dict[str, "Process | InvalidInput"]:
     path = path or processes_file()
     robot_yaml = robot_yaml or path.parent / "robot.yaml"
-    spec = _read_yaml(path)
-    tasks = _read_yaml(robot_yaml).get("tasks") or {}
+    spec = read_yaml(path)
+    tasks = read_yaml(robot_yaml).get("tasks") or {}
     processes: dict[str, Process | InvalidInput] = {}
     for name, body in (spec.get("processes") or {}).items():
         # A broken process is reported when it is used, not when another one is.
@@ -131,11 +131,12 @@ def get_process(name: str) -> Process:
     return found
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def read_yaml(path: Path, setting: str = "NIGHTSHIFT_PROCESSES") -> dict[str, Any]:
+    """A YAML file holding a mapping; a missing or broken file is InvalidInput naming ``setting``."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
-        raise InvalidInput(f"{path} does not exist (set NIGHTSHIFT_PROCESSES to the processes file)") from None
+        raise InvalidInput(f"{path} does not exist (set {setting} to the file to use)") from None
     except yaml.YAMLError as exc:
         raise InvalidInput(f"{path} is not valid YAML: {str(exc).splitlines()[0]}") from None
     if not isinstance(data, dict):

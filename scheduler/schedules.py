@@ -37,13 +37,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 from workitems import InvalidInput
 
-from .processes import expand, repo_root
+from .processes import expand, read_yaml, repo_root
 from .workdays import Workdays, parse_extra
 
 DEFAULT_TIMEZONE = "Europe/London"
@@ -159,14 +158,7 @@ class ScheduleFile:
 
 def load_schedules(path: Path | None = None) -> ScheduleFile:
     path = path or schedules_file()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise InvalidInput(f"{path} does not exist (set NIGHTSHIFT_SCHEDULES to the schedules file)") from None
-    except yaml.YAMLError as exc:
-        raise InvalidInput(f"{path} is not valid YAML: {str(exc).splitlines()[0]}") from None
-    if not isinstance(data, dict):
-        raise InvalidInput(f"{path} must hold a mapping at the top level")
+    data = read_yaml(path, "NIGHTSHIFT_SCHEDULES")
     unknown = set(data) - {"timezone", "calendar", "alerts", "schedules"}
     if unknown:
         raise InvalidInput(f"{path.name}: unknown setting {sorted(unknown)[0]!r} "

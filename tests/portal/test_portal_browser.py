@@ -75,46 +75,31 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def night(tmp_path_factory):
+def night(example_run):
     """One real run of the example process, an APPLICATION failure with its screenshot, three users."""
-    from scheduler.processes import get_process
-    from scheduler.runner import run_process
-    from workitems.crypto import generate_key
-    from workitems.store import open_store
+    store, run = example_run.store, example_run.run
+    (business,) = store.list("example-work", state=State.FAILED)
+    assert business.exception.code == "MISSING_DATE_OF_BIRTH"
 
-    home = tmp_path_factory.mktemp("night")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("NIGHTSHIFT_HOME", str(home))
-        mp.setenv("NIGHTSHIFT_KEY", generate_key())
-        for name in ("NIGHTSHIFT_DB", "NIGHTSHIFT_FILES", "NIGHTSHIFT_QUEUE", "NIGHTSHIFT_OUTPUT_QUEUE",
-                     "RPA_WORKITEMS_ADAPTER"):
-            mp.delenv(name, raising=False)
-        store = open_store(f"sqlite:///{home / 'nightshift.db'}")
-        run = run_process(get_process("example"), store)
-        assert run.status == "PASS", run.to_dict()
-        (business,) = store.list("example-work", state=State.FAILED)
-        assert business.exception.code == "MISSING_DATE_OF_BIRTH"
+    # What the referral bot leaves when the case system keeps failing: the last try's
+    # screenshot (Take Failure Screenshot's name) attached, then an APPLICATION failure.
+    store.configure_queue("example-work", {"max_attempts": 1})
+    failed, _ = store.add("example-work", {"reference": "EX-0006", "child_name": "Test Child 006",
+                                           "date_of_birth": "2017-05-30", "service": "Short breaks"})
+    worker = f"{run.run_id}-2-example-consumer@test"
+    assert store.claim("example-work", worker).id == failed.id
+    store.add_file(failed.id, "EX-0006-20261126-013512-001.png", png(64, 40))
+    store.fail(failed.id, worker, ExceptionType.APPLICATION, "SystemBusy",
+               "The case system showed 'Service busy' on /children/new after 3 tries")
+    assert store.get(failed.id).state is State.FAILED
 
-        # What the referral bot leaves when the case system keeps failing: the last try's
-        # screenshot (Take Failure Screenshot's name) attached, then an APPLICATION failure.
-        store.configure_queue("example-work", {"max_attempts": 1})
-        failed, _ = store.add("example-work", {"reference": "EX-0006", "child_name": "Test Child 006",
-                                               "date_of_birth": "2017-05-30", "service": "Short breaks"})
-        worker = f"{run.run_id}-2-example-consumer@test"
-        assert store.claim("example-work", worker).id == failed.id
-        store.add_file(failed.id, "EX-0006-20261126-013512-001.png", png(64, 40))
-        store.fail(failed.id, worker, ExceptionType.APPLICATION, "SystemBusy",
-                   "The case system showed 'Service busy' on /children/new after 3 tries")
-        assert store.get(failed.id).state is State.FAILED
-
-        users = Users(store)
-        for name, role in (("sam.super", "supervisor"), ("vic.viewer", "viewer")):
-            users.add(name, role, PASSWORD)
-        app = create_app(store)
-        with Server(app) as url:
-            yield SimpleNamespace(store=store, app=app, url=url, run=run, business=business,
-                                  application=store.get(failed.id))
-        store.close()
+    users = Users(store)
+    for name, role in (("sam.super", "supervisor"), ("vic.viewer", "viewer")):
+        users.add(name, role, PASSWORD)
+    app = create_app(store)
+    with Server(app) as url:
+        yield SimpleNamespace(store=store, app=app, url=url, run=run, business=business,
+                              application=store.get(failed.id))
 
 
 def sign_in(page, url: str, name: str) -> None:

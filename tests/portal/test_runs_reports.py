@@ -65,28 +65,13 @@ def raw_get(client: TestClient, path: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def night(tmp_path_factory):
+def night(example_run):
     """One real run of the example process, on SQLite, with a viewer and an admin."""
-    from scheduler.processes import get_process
-    from scheduler.runner import run_process
-    from workitems.crypto import generate_key
-    from workitems.store import open_store
-
-    home = tmp_path_factory.mktemp("night")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("NIGHTSHIFT_HOME", str(home))
-        mp.setenv("NIGHTSHIFT_KEY", generate_key())
-        for name in ("NIGHTSHIFT_DB", "NIGHTSHIFT_FILES", "NIGHTSHIFT_QUEUE", "NIGHTSHIFT_OUTPUT_QUEUE",
-                     "RPA_WORKITEMS_ADAPTER"):
-            mp.delenv(name, raising=False)
-        store = open_store(f"sqlite:///{home / 'nightshift.db'}")
-        run = run_process(get_process("example"), store)
-        assert run.status == "PASS", run.to_dict()
-        users = Users(store)
-        users.add("vic.viewer", "viewer", PASSWORD)
-        users.add("ada.admin", "admin", PASSWORD)
-        yield SimpleNamespace(store=store, run=run, home=home)
-        store.close()
+    store, run, home = example_run.store, example_run.run, example_run.home
+    users = Users(store)
+    users.add("vic.viewer", "viewer", PASSWORD)
+    users.add("ada.admin", "admin", PASSWORD)
+    yield SimpleNamespace(store=store, run=run, home=home)
 
 
 @pytest.fixture(scope="module")
