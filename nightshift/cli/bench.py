@@ -361,3 +361,72 @@ def bench_portal(
         console.print(f"filled in {out['fill_s']:.1f} s; load average {out['load_average']} on {out['cores']} cores",
                       highlight=False)
     print_json_line(out)
+
+
+def chatbot_table(out: dict[str, Any]) -> Table:
+    """Accuracy, answered and declined for the whole question file and each half, beside BM25 alone."""
+    from nightshift.bench.chatbot import TARGETS
+
+    table = Table(title=f"nightshift bench chatbot: {out['pages']} pages, {out['questions']} questions "
+                        f"({out['answerable']} answerable), threshold {out['threshold']:g}", title_justify="left")
+    table.add_column("questions")
+    for name in ("top-1", "top-3", "answered", "answered right", "declined"):
+        table.add_column(name, justify="right")
+
+    def pct(value: float | None) -> str:
+        return "—" if value is None else f"{value:.0%}"
+
+    def row(name: str, s: dict[str, Any]) -> None:
+        table.add_row(name, *(pct(s.get(k)) for k in ("top1", "top3", "answered", "answered_right", "declined")))
+
+    row("all", out)
+    row("  odd lines", out["halves"]["odd"])
+    row("  even lines", out["halves"]["even"])
+    if "baseline" in out:
+        table.add_section()
+        row("BM25 alone", out["baseline"])
+    table.add_section()
+    table.add_row("target", *(f"≥ {TARGETS[k]:.0%} {_met((out[k] or 0) >= TARGETS[k])}" if k in TARGETS else ""
+                              for k in ("top1", "top3", "answered", "answered_right", "declined")))
+    return table
+
+
+@bench_app.command("chatbot")
+def bench_chatbot(
+    kb: Annotated[str, typer.Option("--kb", help="The knowledge-base folder.")] = "/work/shared/local-offer",
+    questions: Annotated[str | None, typer.Option(
+        "--questions", help="JSON lines: {\"q\": ..., \"expect\": page name without extension, or null}; "
+        "default the project's own, tests/data/chatbot-questions.jsonl.")] = None,
+    threshold: Annotated[float | None, typer.Option(
+        "--threshold", min=0.0, max=1.0, help="Confidence below which the chatbot declines (default the library's).")]
+    = None,
+    misses: Annotated[bool, typer.Option("--misses", help="Also list the questions it got wrong.")] = False,
+    json_only: Annotated[bool, typer.Option("--json-only", help="Print only the JSON line.")] = False,
+) -> None:
+    """The chatbot's answers to a question file: top-1 and top-3 page, answered, declined, ms per answer.
+
+    Every question goes through Ask Chatbot on the knowledge base; figures for the whole file, for its odd and even lines (to check a change made on one half against the other) and for BM25 alone (no misspelling correction, no thesaurus) as the baseline. Targets: top-1 ≥ 0.80, top-3 ≥ 0.95, answered ≥ 0.90, declined ≥ 0.80, under 50 ms an answer.
+    """
+    from pathlib import Path
+
+    from nightshift.bench.chatbot import TARGET_MS, BenchError, run
+
+    try:
+        out = run(kb=Path(kb), questions=Path(questions) if questions else None, threshold=threshold,
+                  step=lambda text: err_console.print(f"[dim]{time.strftime('%H:%M:%S')}[/] {text}", highlight=False))
+    except BenchError as exc:
+        err_console.print(f"[bold red]bench failed:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    wrong = out.pop("misses")
+    if not json_only:
+        console.print(chatbot_table(out))
+        console.print(f"ms per answer: mean {out['ms_per_answer']:.2f}, median {out['ms_median']:.2f}, slowest "
+                      f"{out['ms_max']:.2f} (target < {TARGET_MS:g} {_met(out['ms_per_answer'] < TARGET_MS)}); "
+                      f"BM25 alone {out['baseline']['ms_per_answer']:.2f}; index built in {out['load_ms']:.0f} ms",
+                      highlight=False)
+        if misses:
+            for m in wrong:
+                want = m["expect"] or "(decline)"
+                got = ", ".join(m["ranked"]) + ("" if m["answered"] else " — declined")
+                console.print(f"  {m['q']!r}: want {want}; got {got}", highlight=False, soft_wrap=True)
+    print_json_line(out)

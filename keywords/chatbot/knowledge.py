@@ -1,0 +1,191 @@
+"""A knowledge base: the pages of one folder, their passages, the index, and answering.
+
+The index is rebuilt whenever the folder changes: every question first compares each
+page's modification time and size with those the index was built from (a few
+``stat`` calls), and reloads the folder when any page was added, removed or changed.
+
+An answer's confidence is the share of the question that the chosen page covers, tempered
+by the square root of the page's score when it is below what the ranker calls strong: each
+word of the question counts by its rarity in the knowledge base (inverse document
+frequency), a word is covered when the page holds it or, at a lower weight, a word the
+thesaurus gives for it; a word found nowhere in the knowledge base counts as the rarest.
+So "how do I pay my council tax" has "council" covered and "tax" and "pay" not covered
+well, and is declined rather than answered from a page that mentions the council.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import KnowledgeBaseError
+from .pages import Page, Passage, page_files, read_page
+from .rankers import DEFAULT, Ranker, ranker_class
+from .text import Analyzer, Query, terms, words
+
+THESAURUS_CREDIT = 0.7  # a question word met only through the thesaurus counts this much
+PAGE_WEIGHT = 0.25  # a quarter of the whole page's score, added to its best passage's
+COMMON_SHARE = 0.25  # a word on more than this share of the pages is not expanded by the thesaurus
+CONTACT_HEADINGS = ("get in touch", "contact")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    page: Page
+    passage: Passage
+    score: float
+    coverage: float
+
+
+class KnowledgeBase:
+    def __init__(self, folder: Path | str, ranker: str = DEFAULT, contact_page: str | None = None):
+        self.folder = Path(folder)
+        self.ranker_path = ranker
+        self.contact_page = contact_page
+        self._stamp: tuple | None = None
+        self.reload()
+
+    # -- building --------------------------------------------------------------------------
+
+    def _files_stamp(self) -> tuple:
+        try:
+            files = page_files(self.folder)
+        except FileNotFoundError:
+            raise KnowledgeBaseError(f"knowledge base folder {self.folder} does not exist.", str(self.folder)) from None
+        except NotADirectoryError:
+            raise KnowledgeBaseError(f"knowledge base {self.folder} is not a folder.", str(self.folder)) from None
+        stamp = []
+        for path in files:
+            st = os.stat(path)
+            stamp.append((path.name, st.st_mtime_ns, st.st_size))
+        return tuple(stamp)
+
+    def refresh(self) -> bool:
+        """Rebuild the index if a page was added, removed or changed; True when it was."""
+        if self._files_stamp() != self._stamp:
+            self.reload()
+            return True
+        return False
+
+    def reload(self) -> None:
+        stamp = self._files_stamp()
+        pages = [read_page(path) for path in page_files(self.folder)]
+        if not pages:
+            raise KnowledgeBaseError(f"{self.folder}: no pages (.md, .markdown, .html, .htm) in the folder.",
+                                     str(self.folder))
+        names = [p.name for p in pages]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise KnowledgeBaseError(f"{self.folder}: two pages named {dupes[0]!r} (e.g. .md and .html); "
+                                     f"page names must be unique.", str(self.folder))
+        self.pages = {p.name: p for p in pages}
+        self.passages = [ps for p in pages for ps in p.passages]
+        self._passage_page = np.array([names.index(ps.page) for ps in self.passages])
+        passage_texts = [f"{self.pages[ps.page].title}\n{ps.heading}\n{ps.text}" for ps in self.passages]
+        passage_terms = [terms(t) for t in passage_texts]
+        page_texts = [f"{p.title}\n{p.title}\n" + "\n".join(f"{ps.heading}\n{ps.text}" for ps in p.passages)
+                      for p in pages]
+        page_terms = [terms(t) for t in page_texts]
+        self._page_term_sets = [set(t) for t in page_terms]
+        self._passage_term_sets = [set(t) for t in passage_terms]
+        cls: type[Ranker] = ranker_class(self.ranker_path)
+        self.passage_ranker, self.page_ranker = cls(), cls()
+        self.passage_ranker.fit(passage_texts, passage_terms)
+        self.page_ranker.fit(page_texts, page_terms)
+        n = len(self.passages)
+        df: dict[str, int] = {}
+        for s in self._passage_term_sets:
+            for t in s:
+                df[t] = df.get(t, 0) + 1
+        self._idf = {t: math.log((n + 1) / (d + 0.5)) for t, d in df.items()}
+        self._max_idf = math.log((n + 1) / 0.5)
+        page_df: dict[str, int] = {}
+        for s in self._page_term_sets:
+            for t in s:
+                page_df[t] = page_df.get(t, 0) + 1
+        common = frozenset(t for t, d in page_df.items() if d > COMMON_SHARE * len(pages))
+        self.analyzer = Analyzer({w for t in page_texts for w in words(t)}, common=common)
+        self.contact = self._find_contact()
+        self._names = names
+        self._stamp = stamp
+
+    def _find_contact(self) -> Page | None:
+        if self.contact_page:
+            page = self.pages.get(self.contact_page)
+            if page is None:
+                raise KnowledgeBaseError(f"{self.folder}: no contact page {self.contact_page!r}; name a page "
+                                         f"of the folder without its extension, e.g. contact-and-feedback.",
+                                         str(self.folder))
+            return page
+        for name in sorted(self.pages):
+            if name.startswith("contact"):
+                return self.pages[name]
+        return None
+
+    # -- answering -------------------------------------------------------------------------
+
+    def idf(self, term: str) -> float:
+        return self._idf.get(term, self._max_idf)
+
+    def weight(self, term: str, query: Query) -> float:
+        """A term's rarity; a word not on the pages weighs as the rarest word it stands for."""
+        if term in self._idf:
+            return self._idf[term]
+        related = [self._idf[t] for t in query.related.get(term, ()) if t in self._idf]
+        return max(related) if related else self._max_idf
+
+    def coverage(self, query: Query, held: set[str]) -> float:
+        total = covered = 0.0
+        for t in query.terms:
+            w = self.weight(t, query)
+            total += w
+            if t in held:
+                covered += w
+            elif query.related.get(t, frozenset()) & held:
+                covered += THESAURUS_CREDIT * w
+        # A word found nowhere counts as the rarest; a number found nowhere (an age, a year) is
+        # left out: it narrows a question the pages answer more often than it changes it.
+        total += sum(self._max_idf for t in query.unknown if len(t) >= 3 and not t.isdigit())
+        return covered / total if total else 0.0
+
+    def confidence(self, query: Query, page: int, score: float) -> float:
+        """Coverage, tempered when the page's score is weak (below the ranker's ``strong_score``)."""
+        strength = min(1.0, score / self.passage_ranker.strong_score) ** 0.5
+        return self.coverage(query, self._page_term_sets[page]) * strength
+
+    def rank(self, question: str, top: int = 3) -> tuple[Query, list[Candidate]]:
+        """The best pages for a question, best first, each with its best passage."""
+        query = self.analyzer.query(question)
+        if not query.terms:
+            return query, []
+        passage_scores = self.passage_ranker.scores(query)
+        page_scores = PAGE_WEIGHT * self.page_ranker.scores(query)
+        best_passage = np.full(len(self._names), -1)
+        best_score = np.zeros(len(self._names))
+        for i, s in enumerate(passage_scores):
+            p = self._passage_page[i]
+            if best_passage[p] < 0 or s > best_score[p]:
+                best_passage[p], best_score[p] = i, s
+        total = best_score + page_scores
+        order = np.argsort(-total, kind="stable")[:top]
+        out = []
+        for p in order:
+            if total[p] <= 0 or best_passage[p] < 0:
+                continue
+            page = self.pages[self._names[p]]
+            passage = self.passages[best_passage[p]]
+            out.append(Candidate(page, passage, float(total[p]), self.confidence(query, p, float(total[p]))))
+        return query, out
+
+    def contact_route(self) -> dict[str, Any]:
+        page = self.contact
+        if page is None:
+            return {"title": "", "url": "", "text": ""}
+        passage = next((ps for h in CONTACT_HEADINGS for ps in page.passages if h in ps.heading.lower()),
+                       page.passages[0] if page.passages else None)
+        return {"title": page.title, "url": page.url, "text": passage.text if passage else ""}
