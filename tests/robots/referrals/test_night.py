@@ -3,7 +3,7 @@
 Everything goes through the ``nightshift`` command, as an operator would run it, in a private
 NIGHTSHIFT_HOME:
 
-1. ``sandbox generate`` N referrals with defects (``NIGHTSHIFT_NIGHT_REFERRALS``, default 24 to keep the suite short;
+1. ``sandbox generate`` N referrals with defects (``NIGHTSHIFT_NIGHT_REFERRALS``, default 12 to keep the suite short;
    the issue's figure is 200), ``sandbox up --detach --chaos light`` (latency, error and busy
    pages) with early session expiry raised to 3% and a short ``--session-idle``, ``sandbox seed``,
    the robot's login (from the sandbox's users file, a random password) into the vault, and a
@@ -43,7 +43,7 @@ from workitems import State
 from workitems.store import open_store
 
 ROOT = Path(__file__).resolve().parents[3]
-REFERRALS = int(os.environ.get("NIGHTSHIFT_NIGHT_REFERRALS") or 24)
+REFERRALS = int(os.environ.get("NIGHTSHIFT_NIGHT_REFERRALS") or 12)
 SEED = int(os.environ.get("NIGHTSHIFT_NIGHT_SEED") or 4242)
 DEFECT_RATE = 0.2
 SESSION_IDLE = 2  # seconds: a session ends whenever the robot pauses that long (a busy machine, a retry)
