@@ -11,6 +11,9 @@ STAMP  := $(VENV)/.installed
 PYTHON ?=
 # Extra arguments for pytest: make test PYTEST_ARGS='-k example -x'
 PYTEST_ARGS ?=
+# Test files run side by side in this many processes (pytest-xdist); most tests wait on robots,
+# browsers and servers, so two share the 2 cores well. TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= 2
 
 # Under CI=true an unreachable PostgreSQL fails the tests instead of skipping them (DESIGN.md);
 # pass it through whether it comes from the environment or the command line (make test CI=true).
@@ -46,7 +49,7 @@ demo: install chromium  ## One night against the sandbox: generate referrals, ke
 	$(VENV)/bin/nightshift demo
 
 test: install chromium  ## Run the whole test suite (pytest); CI=true makes PostgreSQL mandatory
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 docs: install  ## Build libdoc HTML for each keyword library under keywords/ into docs/keywords/
 	@set -e; built=0; \

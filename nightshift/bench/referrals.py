@@ -228,7 +228,9 @@ def _floor(referrals: list[dict[str, Any]], sandbox: Sandbox, password: str, hom
     seconds = time.perf_counter() - started
     data.unlink()
     if done.returncode != 0:
-        raise BenchError(f"the floor script failed: {(done.stderr.strip().splitlines() or ['no output'])[-1]}")
+        # Playwright's call log ends its message: the cause is a few lines up
+        tail = " | ".join(line.strip() for line in done.stderr.strip().splitlines()[-8:]) or "no output"
+        raise BenchError(f"the floor script failed: {tail}")
     out = json.loads(done.stdout.strip().splitlines()[-1])
     keyed = _keyed_references(sandbox.home / "sandbox" / "casesystem.db")
     if out["keyed"] != len(referrals) or keyed != {r["reference"] for r in referrals}:

@@ -40,7 +40,8 @@ from playwright.sync_api import Page, sync_playwright  # noqa: E402 - timed from
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 CONTEXT = {"locale": "en-GB", "timezone_id": "Europe/London", "viewport": {"width": 1024, "height": 900}}
-TIMEOUT_MS = 15_000
+# a page that takes longer fails the floor run; NIGHTSHIFT_BENCH_TIMEOUT_MS raises it on a loaded machine
+TIMEOUT_MS = int(os.environ.get("NIGHTSHIFT_BENCH_TIMEOUT_MS") or 15_000)
 
 
 def chromium() -> str | None:

@@ -220,7 +220,7 @@ def test_a_run_past_its_timeout_leaves_its_item_to_the_next_run(tmp_path, monkey
                 Create File    %{HANG_MARKER}
                 Sleep    120s
             END
-        """, step=", timeout: 3", env={"HANG_MARKER": str(marker)}, monkeypatch=monkeypatch)
+        """, step=", timeout: 5", env={"HANG_MARKER": str(marker)}, monkeypatch=monkeypatch)
     # No backoff, so the item the stopped robot gives back is ready for the next run at once; and a
     # short lease, so it is ready soon even when the robot is killed before it can give it back.
     store.configure_queue("hang-in", {"lease_seconds": 2, "backoff_seconds": 0})
