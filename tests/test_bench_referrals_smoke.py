@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.mark.slow
 @pytest.mark.timeout(240)
-def test_bench_referrals_prints_its_json_last(tmp_path):
+def test_bench_referrals_prints_its_json_last():
+    # A short temporary folder: Chromium keeps sockets in TMPDIR, and a socket path has at most
+    # 107 characters (pytest's tmp_path under xdist is longer, and Chromium then aborts at start).
+    tmp_path = Path(tempfile.mkdtemp(prefix="nsb-", dir="/tmp"))
     env = {k: v for k, v in os.environ.items() if k not in ("NIGHTSHIFT_HOME", "NIGHTSHIFT_KEY")}
     proc = subprocess.run([sys.executable, "-m", "nightshift", "bench", "referrals", "--referrals", "3",
                            "--manual-minutes", "5"], cwd=ROOT, capture_output=True, text=True, timeout=220,
@@ -38,6 +42,7 @@ def test_bench_referrals_prints_its_json_last(tmp_path):
     assert any("floor" in line for line in lines[:-1]), "the table for people is missing"
     assert "the floor keyed 3" in proc.stderr  # progress goes to stderr
     assert list(tmp_path.iterdir()) == [], "the bench's temporary home should be removed"
+    tmp_path.rmdir()
 
 
 def test_bench_referrals_refuses_bad_input():
