@@ -21,7 +21,6 @@ from __future__ import annotations
 import hmac
 import json
 import secrets
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -265,7 +264,3 @@ def fmt_time(ts: float | None) -> str:
     if not ts:
         return ""
     return datetime.fromtimestamp(ts).astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-def now() -> float:
-    return time.time()

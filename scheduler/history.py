@@ -179,11 +179,6 @@ class RunHistory:
         with self.store.transaction() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 
-    def retries_of(self, schedule: str, scheduled_for: float) -> int:
-        with self.store.transaction() as conn:
-            return conn.execute(select(func.max(runs_t.c.attempt)).where(
-                runs_t.c.schedule == schedule, runs_t.c.scheduled_for == scheduled_for)).scalar() or 0
-
 
 def _seconds(start: float | None, end: float | None) -> float | None:
     return round(end - start, 3) if start and end else None

@@ -32,7 +32,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -265,7 +265,3 @@ def _queue_trigger(raw: Any, where: str) -> QueueTrigger:
         raise InvalidInput(f"{where}: queue.pending_at_least must be a whole number") from None
     return QueueTrigger(queue=str(raw["name"]), pending_at_least=max(least, 1),
                         check_every=max(parse_duration(raw.get("check_every", 60), f"{where}: queue.check_every"), 1.0))
-
-
-def local_day(moment: datetime, tz: tzinfo) -> date:
-    return moment.astimezone(tz).date()

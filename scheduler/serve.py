@@ -22,7 +22,7 @@ log = logging.getLogger("nightshift.serve")
 
 
 def serve(store: Store, spec: ScheduleFile | None, *, workers: int = 1, stop: threading.Event,
-          on_leader: Callable[[bool], None] | None = None, on_start: Callable[[], None] | None = None) -> None:
+          on_start: Callable[[], None] | None = None) -> None:
     """Run until ``stop`` is set. ``spec`` None: workers only (``nightshift worker``).
 
     ``on_start`` is called once this process may go on (with SQLite: it holds the lock).
@@ -50,14 +50,10 @@ def serve(store: Store, spec: ScheduleFile | None, *, workers: int = 1, stop: th
                     scheduler = Scheduler(store, spec)
                     scheduler.start()
                     log.info("this is the active scheduler (%d schedules)", len(spec.schedules))
-                    if on_leader:
-                        on_leader(True)
                 elif leading and not lock.held():
                     log.warning("the leader lock was lost: scheduling stops here, another scheduler takes over")
                     scheduler.stop()
                     scheduler, leading = None, False
-                    if on_leader:
-                        on_leader(False)
                 elif not leading and not told_standby:
                     log.info("standing by: another scheduler is active; this one takes over if it stops")
                     told_standby = True
