@@ -167,6 +167,21 @@ def test_resolve_by_hand_needs_a_note_and_is_audited(store):
         "supervisor-1", "resolved by hand", "keyed by hand after phoning school")
 
 
+def test_claim_item_takes_that_item_only_while_pending(store):
+    first, _ = store.add("approvals", {"n": 1})
+    second, _ = store.add("approvals", {"n": 2})
+    taken = store.claim_item(second.id, "portal:approver-1")
+    assert (taken.id, taken.state, taken.worker, taken.attempts) == (second.id, State.RESERVED, "portal:approver-1", 1)
+    with pytest.raises(InvalidInput, match=rf"work item {second.id} is reserved by portal:approver-1"):
+        store.claim_item(second.id, "portal:approver-2")
+    assert store.claim("approvals", "bot").id == first.id  # the queue goes on around it
+    store.complete(second.id, "portal:approver-1")
+    with pytest.raises(InvalidInput, match="only a pending item"):
+        store.claim_item(second.id, "portal:approver-1")
+    with pytest.raises(ItemNotFound):
+        store.claim_item(999999, "portal:approver-1")
+
+
 def test_unknown_item_is_named(store):
     with pytest.raises(ItemNotFound, match="999999"):
         store.get(999999)

@@ -77,6 +77,14 @@ class Store(ABC):
         """Reserve the next item for ``worker``, or None when nothing is claimable now."""
 
     @abstractmethod
+    def claim_item(self, item_id: int, worker: str, *, lease_seconds: float | None = None) -> WorkItem:
+        """Reserve one particular pending item for ``worker`` (a person acting on it in the portal).
+
+        Raises ItemNotFound, or InvalidInput when the item is not pending now (someone else
+        holds it, or it is already done or failed).
+        """
+
+    @abstractmethod
     def renew(self, item_id: int, worker: str, *, lease_seconds: float | None = None) -> float:
         """Extend the lease; returns the new expiry (epoch seconds)."""
 

@@ -252,6 +252,22 @@ class SQLStore(HotPath, Store):
             item = self._claim_once(queue, worker, lease)
         return item
 
+    def claim_item(self, item_id, worker, *, lease_seconds=None):
+        now = time.time()
+        with self._tx(write=True) as conn:
+            row = self._row(conn, item_id, lock=True)
+            if row.state != State.PENDING.value:
+                held = f" by {row.worker}" if row.state == State.RESERVED.value and row.worker else ""
+                raise InvalidInput(f"work item {item_id} is {row.state}{held}: only a pending item can be taken")
+            lease = lease_seconds or self._settings(row.queue).lease_seconds
+            new = conn.execute(
+                update(items_t).where(items_t.c.id == row.id, items_t.c.state == State.PENDING.value)
+                .values(state=State.RESERVED.value, attempts=items_t.c.attempts + 1, worker=worker,
+                        lease_expires_at=now + lease, updated_at=now).returning(*items_t.c)
+            ).one()
+            self._log(conn, row.id, worker, State.PENDING, State.RESERVED, "claimed", None, at=now)
+        return self._item(new)
+
     def reap_expired(self, queue=None):
         self._last_reap[queue] = time.monotonic()
         now = time.time()
