@@ -233,33 +233,41 @@ class EmailChannel(Channel):
     keys = ("host", "port", "starttls", "username", "password_env", "from", "to")
 
     def __init__(self, host: str, port: int, starttls: bool, username: str | None, password_env: str | None,
-                 sender: str, to: list[str]):
+                 sender: str, to: list[str], where: str = "alerts.email"):
         self.host, self.port, self.starttls = host, port, starttls
         self.username, self.password_env, self.sender, self.to = username, password_env, sender, to
+        self.where = where
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> EmailChannel:
-        s = _Settings("alerts.email", config, cls.keys)
+    def from_config(cls, config: dict[str, Any], *, where: str = "alerts.email",
+                    recipients: bool = True) -> EmailChannel:
+        """``recipients=False``: the settings name no ``to`` (each message says whom, see :meth:`deliver`)."""
+        s = _Settings(where, config, cls.keys if recipients else tuple(k for k in cls.keys if k != "to"))
         username, password_env = s.text("username", required=False), s.env_name("password_env")
         if bool(username) != bool(password_env):
-            raise InvalidInput("alerts.email: give username and password_env together (the server's login), "
+            raise InvalidInput(f"{where}: give username and password_env together (the server's login), "
                                "or neither")
         return cls(host=s.text("host", "the SMTP server's name or address"), port=s.port("port", 25),
                    starttls=s.flag("starttls", False),
                    username=username, password_env=password_env, sender=s.addresses("from", one=True)[0],
-                   to=s.addresses("to"))
+                   to=s.addresses("to") if recipients else [], where=where)
 
     def secrets(self) -> list[str]:
         return [os.environ.get(self.password_env, "")] if self.password_env else []
 
     def send(self, alert: Alert) -> None:
-        password = _secret(self.password_env, "alerts.email.password_env") if self.password_env else None
+        self.deliver(alert.subject, alert.body, self.to, headers={"X-Nightshift-Event": alert.kind})
+
+    def deliver(self, subject: str, body: str, to: list[str], *, headers: dict[str, str] | None = None) -> str:
+        """Send one plain-text message to ``to``; returns its Message-ID. Raises :class:`AlertNotSent`."""
+        password = _secret(self.password_env, f"{self.where}.password_env") if self.password_env else None
         msg = EmailMessage()
-        msg["Subject"], msg["From"], msg["To"] = alert.subject, self.sender, ", ".join(self.to)
+        msg["Subject"], msg["From"], msg["To"] = subject, self.sender, ", ".join(to)
         msg["Date"] = formatdate(localtime=False)
         msg["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or "nightshift")
-        msg["X-Nightshift-Event"] = alert.kind
-        msg.set_content(alert.body)
+        for name, value in (headers or {}).items():
+            msg[name] = value
+        msg.set_content(body)
         where = f"the SMTP server {self.host}:{self.port}"
         try:
             with smtplib.SMTP(self.host, self.port, timeout=SEND_TIMEOUT_S) as smtp:
@@ -273,22 +281,23 @@ class EmailChannel(Channel):
                                f"the password in {self.password_env}") from None
         except smtplib.SMTPRecipientsRefused as exc:
             raise AlertNotSent(f"{where} refused every recipient ({', '.join(exc.recipients)}): check "
-                               "alerts.email.to") from None
+                               f"{self.where}.to") from None
         except smtplib.SMTPSenderRefused as exc:
             raise AlertNotSent(f"{where} refused the sender {self.sender} ({exc.smtp_code}): check "
-                               "alerts.email.from") from None
+                               f"{self.where}.from") from None
         except smtplib.SMTPNotSupportedError as exc:
             raise AlertNotSent(f"{where} cannot do what the settings ask: {_reason(str(exc))} (check "
-                               "alerts.email.starttls and username)") from None
+                               f"{self.where}.starttls and username)") from None
         except smtplib.SMTPResponseException as exc:
             answer = _reason(exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes)
                              else str(exc.smtp_error))
             raise AlertNotSent(f"{where} answered {exc.smtp_code} {answer}") from None
         except (smtplib.SMTPException, OSError) as exc:
-            raise AlertNotSent(f"{where} could not be reached: {_reason(exc)} (check alerts.email.host and "
+            raise AlertNotSent(f"{where} could not be reached: {_reason(exc)} (check {self.where}.host and "
                                "port, and that the server is up)") from None
         if refused:
-            raise AlertNotSent(f"{where} refused {', '.join(refused)}: the other recipients got the alert")
+            raise AlertNotSent(f"{where} refused {', '.join(refused)}: the other recipients got the message")
+        return str(msg["Message-ID"])
 
 
 class WebhookChannel(Channel):
@@ -346,51 +355,63 @@ class NotifyChannel(Channel):
     name = "notify"
     keys = ("base_url", "api_key_env", "template_id", "email_addresses")
 
-    def __init__(self, base_url: str, api_key_env: str, template_id: str, email_addresses: list[str]):
+    def __init__(self, base_url: str, api_key_env: str, template_id: str, email_addresses: list[str],
+                 where: str = "alerts.notify"):
         self.base_url, self.api_key_env = base_url, api_key_env
         self.template_id, self.email_addresses = template_id, email_addresses
+        self.where = where
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> NotifyChannel:
-        s = _Settings("alerts.notify", config, cls.keys)
+    def from_config(cls, config: dict[str, Any], *, where: str = "alerts.notify",
+                    recipients: bool = True) -> NotifyChannel:
+        """``recipients=False``: the settings name no ``email_addresses`` (see :meth:`deliver`)."""
+        keys = cls.keys if recipients else tuple(k for k in cls.keys if k != "email_addresses")
+        s = _Settings(where, config, keys)
         api_key_env = s.env_name("api_key_env")
         if not api_key_env:
-            raise InvalidInput("alerts.notify.api_key_env is missing: name the environment variable holding "
+            raise InvalidInput(f"{where}.api_key_env is missing: name the environment variable holding "
                                "the Notify API key")
         template_id = s.text("template_id", "the id of a Notify e-mail template with ((subject)) and ((body))")
         try:
             uuid.UUID(template_id)
         except ValueError:
-            raise InvalidInput(f"alerts.notify.template_id {template_id!r} is not a template id: copy the id "
+            raise InvalidInput(f"{where}.template_id {template_id!r} is not a template id: copy the id "
                                "(a UUID) of an e-mail template from Notify's Templates page") from None
         return cls(base_url=s.url("base_url", NOTIFY_URL), api_key_env=api_key_env, template_id=template_id,
-                   email_addresses=s.addresses("email_addresses"))
+                   email_addresses=s.addresses("email_addresses") if recipients else [], where=where)
 
     def secrets(self) -> list[str]:
         key = os.environ.get(self.api_key_env, "")
         return [key, key[-36:]]  # the client signs with the key's last part alone
 
     def send(self, alert: Alert) -> None:
-        api_key = _secret(self.api_key_env, "alerts.notify.api_key_env")
+        self.deliver(alert.subject, alert.body, self.email_addresses)
+
+    def deliver(self, subject: str, body: str, to: list[str], *, reference: str | None = None) -> str:
+        """Send one e-mail through Notify to each of ``to``; returns the last notification's id."""
+        api_key = _secret(self.api_key_env, f"{self.where}.api_key_env")
         if not _NOTIFY_KEY.fullmatch(api_key):
             raise AlertNotSent(f"{self.api_key_env} does not hold a Notify API key (KEYNAME-SERVICE_ID-SECRET): "
                                "create one under API integration in Notify")
         client = NotificationsAPIClient(api_key, base_url=self.base_url, timeout=SEND_TIMEOUT_S)
-        failures = []
-        for address in self.email_addresses:
+        failures, sent_id = [], ""
+        for address in to:
             try:
-                client.send_email_notification(email_address=address, template_id=self.template_id,
-                                               personalisation={"subject": alert.subject, "body": alert.body})
+                answer = client.send_email_notification(
+                    email_address=address, template_id=self.template_id, reference=reference,
+                    personalisation={"subject": subject, "body": body})
+                sent_id = str((answer or {}).get("id", ""))
             except APIError as exc:
                 if exc.response is None:  # no answer at all: say why, not Notify's generic "503 - Request failed"
                     raise AlertNotSent(f"Notify at {_origin(self.base_url)} could not be reached: "
-                                       f"{type(exc.__cause__ or exc).__name__} (check alerts.notify.base_url and "
+                                       f"{type(exc.__cause__ or exc).__name__} (check {self.where}.base_url and "
                                        "the network)") from None
                 failures.append(f"{address}: {_reason(str(exc))}")
         if failures:
-            sent = len(self.email_addresses) - len(failures)
-            raise AlertNotSent(f"Notify at {_origin(self.base_url)} sent {sent} of {len(self.email_addresses)}; "
+            sent = len(to) - len(failures)
+            raise AlertNotSent(f"Notify at {_origin(self.base_url)} sent {sent} of {len(to)}; "
                                + "; ".join(failures))
+        return sent_id
 
 
 CHANNELS: dict[str, type[Channel]] = {c.name: c for c in (EmailChannel, WebhookChannel, NotifyChannel)}
