@@ -9,18 +9,13 @@ from __future__ import annotations
 import json
 import logging
 import socket
-import threading
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from email import message_from_bytes, policy
-from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from mailservers import Mailbox, Receiver, http_receiver, notify_reply, smtp_server
 
 from scheduler.alerts import Alert, Alerts, queue_failures, run_failed, verify_signature
 from workitems import InvalidInput
@@ -41,27 +36,11 @@ RUN = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(autouse=True)
 def no_proxy(monkeypatch):
     """A proxy in the environment must not carry the tests' requests to 127.0.0.1 away."""
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-
-
-# -- a real SMTP server ----------------------------------------------------------
-class Mailbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], EmailMessage]] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=policy.default)))
-        return "250 OK"
 
 
 def check_login(server, session, envelope, mechanism, auth_data) -> AuthResult:
@@ -71,13 +50,8 @@ def check_login(server, session, envelope, mechanism, auth_data) -> AuthResult:
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[Mailbox, int]]:
-    mailbox = Mailbox()
-    port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port, authenticator=check_login,
-                            auth_require_tls=False)
-    controller.start()
-    yield mailbox, port
-    controller.stop()
+    with smtp_server(check_login) as server:
+        yield server
 
 
 @pytest.fixture
@@ -88,62 +62,17 @@ def closed_port() -> Iterator[int]:
         yield s.getsockname()[1]
 
 
-# -- a real HTTP receiver ----------------------------------------------------------
-@dataclass
-class Received:
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> dict[str, Any]:
-        return json.loads(self.body)
-
-
-@dataclass
-class Receiver:
-    url: str
-    status: int = 200
-    reply: dict[str, Any] = field(default_factory=dict)
-    requests: list[Received] = field(default_factory=list)
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            got.requests.append(Received(self.path, dict(self.headers), body))
-            answer = json.dumps(got.reply).encode()
-            self.send_response(got.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    got = Receiver(url=f"http://127.0.0.1:{server.server_port}")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield got
-    server.shutdown()
-    server.server_close()
+    with http_receiver() as got:
+        yield got
 
 
 @pytest.fixture
 def notify(receiver, monkeypatch) -> tuple[Receiver, str, str]:
     """The receiver answering like GOV.UK Notify; returns it, the service id and the key's secret."""
-    service_id, secret = str(uuid.uuid4()), str(uuid.uuid4())
+    service_id, secret = notify_reply(receiver, TEMPLATE_ID)
     monkeypatch.setenv("NIGHTSHIFT_NOTIFY_API_KEY", f"nightshift_test-{service_id}-{secret}")
-    receiver.status = 201
-    receiver.reply = {
-        "id": str(uuid.uuid4()), "reference": None, "uri": f"{receiver.url}/v2/notifications/x",
-        "template": {"id": TEMPLATE_ID, "version": 1, "uri": f"{receiver.url}/v2/template/{TEMPLATE_ID}"},
-        "content": {"subject": "nightshift alert", "body": "…",
-                    "from_email": "nightshift@notifications.service.gov.uk"},
-    }
     return receiver, service_id, secret
 
 
