@@ -13,7 +13,7 @@
       # notify: {base_url: https://api.notifications.service.gov.uk,
       #          api_key_env: NIGHTSHIFT_NOTIFY_API_KEY, template_id: <uuid>}
 
-The file is ``NIGHTSHIFT_ENQUIRIES``, default ``enquiries.yaml`` in the working folder.
+The file is ``NIGHTSHIFT_ENQUIRIES``, default ``enquiries.yaml`` beside ``processes.yaml``.
 ``outbox`` writes each approved reply as an ``.eml`` file into a folder (for trying nightshift
 out, or for a mail system that collects files); ``email`` sends by SMTP and ``notify`` through
 GOV.UK Notify, with the same settings as the scheduler's alerts (``scheduler/alerts.py``):
@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from scheduler.alerts import EmailChannel, NotifyChannel
-from scheduler.processes import expand, read_yaml
+from scheduler.processes import expand, read_yaml, repo_root
 from workitems import InvalidInput
 
 SETTING = "NIGHTSHIFT_ENQUIRIES"
@@ -53,7 +53,7 @@ class Settings:
 
 
 def settings_path() -> Path:
-    return Path(os.environ.get(SETTING) or DEFAULT_FILE).expanduser()
+    return Path(os.environ.get(SETTING) or repo_root() / DEFAULT_FILE).expanduser()
 
 
 def load_settings(path: Path | str | None = None) -> Settings:

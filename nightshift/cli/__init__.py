@@ -18,7 +18,7 @@ def _register() -> None:
     # Sub-apps register themselves on import; each lives in its own module.
     from . import bench, demo, items, keys, portal, queues, sandbox, sandbox_data, sandbox_servers, scheduling  # noqa: F401
 
-    for optional in ("secrets", "run", "sandbox_score"):  # being written; absent until then
+    for optional in ("secrets", "run", "sandbox_score", "sandbox_enquiries"):  # being written; absent until then
         try:
             __import__(f"{__name__}.{optional}")
         except ModuleNotFoundError as exc:

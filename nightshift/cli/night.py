@@ -7,7 +7,9 @@
 3. Run the ``referrals`` process (``processes.yaml``): producer, then consumer.
 4. Run the ``appointments`` process against the same sandbox: reconcile the booking system
    against the case diary, key the missing entries, hand the other discrepancies to a person.
-5. Print each process's summary, scored against the manifest, and stop the sandbox.
+5. Run the ``enquiries`` process on generated e-mails from parents: draft replies from the
+   local-offer pages, which wait in the portal (``/enquiries``) for a person to approve.
+6. Print each process's summary, scored against the manifest, and stop the sandbox.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from .common import console, fail
 PROCESS = "referrals"
 QUEUE = "referrals"
 APPOINTMENTS = "appointments"
+ENQUIRIES = "enquiries"
 
 
 def referral_night(*, referrals: int, seed: int | None, keep_sandbox: bool) -> int:
@@ -72,6 +75,7 @@ def referral_night(*, referrals: int, seed: int | None, keep_sandbox: bool) -> i
                                            trigger_payload=window, extra_env=urls)
             print_summary(appointments)
             _print_appointments_score(store, manifest, appointments)
+            enquiries = _enquiries_night(store, night, seed)
     finally:
         if keep_sandbox:
             console.print(f"The sandbox is still running: open {url} (logins in {home / 'sandbox' / 'users.json'}); "
@@ -84,7 +88,45 @@ def referral_night(*, referrals: int, seed: int | None, keep_sandbox: bool) -> i
     console.print("Failures waiting for a person: nightshift items list referrals --state failed; "
                   "nightshift items list appointments --state failed", highlight=False, soft_wrap=True)
     _print_portal_hint()
-    return 0 if result.status == "PASS" and appointments.status == "PASS" else 1
+    return 0 if all(r.status == "PASS" for r in (result, appointments, enquiries)) else 1
+
+
+def _enquiries_night(store, night: Path, seed: int):
+    """Generated e-mails from parents through the enquiries process; its drafts wait in the portal."""
+    from sandbox.generate.enquiries import MANIFEST, write_enquiries
+    from scheduler.processes import get_process
+    from scheduler.runner import run_process
+    from workitems import State
+
+    from .run import print_summary
+
+    inbox = night / "inbox" / "enquiries"
+    entries = write_enquiries(inbox, count=16, seed=seed)
+    (inbox / MANIFEST).replace(night / MANIFEST)  # the ground truth is not an e-mail for the bot
+    with console.status("running the enquiries process: read the e-mails, draft replies from the local offer"):
+        result = run_process(get_process(ENQUIRIES), store, trigger="demo", trigger_payload={"inbox": str(inbox)})
+    print_summary(result)
+    trigger = next((i for i in store.list("enquiries-trigger", limit=1000) if i.reference == result.run_id), None)
+    items = {i.payload.get("message_id"): i for i in store.list(ENQUIRIES, limit=100_000)
+             if trigger and i.parent_id == trigger.id}
+    drafts = {d.reference: d for d in store.list("enquiries-replies", limit=100_000)}
+    table = Table(title="enquiries against the generator's manifest", title_justify="left")
+    for col in ("", "expected", "got"):
+        table.add_column(col, justify="left" if not col else "right")
+    answerable = [e for e in entries if e.expect == "draft"]
+    cited = sum(1 for e in answerable if e.message_id in items and items[e.message_id].reference in drafts
+                and drafts[items[e.message_id].reference].payload["citation"]["page"] == e.page)
+    people = [e for e in entries if e.expect == "needs-person"]
+    table.add_row("replies drafted citing the right page", str(len(answerable)), str(cited))
+    table.add_row("enquiries the pages do not answer, for the team", str(len(people)),
+                  str(sum(1 for e in people if e.message_id in items and items[e.message_id].state == State.FAILED)))
+    table.add_row("unusable e-mails, for the team", str(sum(1 for e in entries if e.expect == "unreadable")),
+                  str(sum(1 for i in items.values() if "problem" in i.payload)))
+    console.print(table)
+    waiting = store.count("enquiries-replies", state=State.PENDING)
+    console.print(f"{waiting} draft replies wait for an approver in the portal: /enquiries (approved replies go to "
+                  "the outbox folder of enquiries.yaml)", highlight=False, soft_wrap=True)
+    return result
 
 
 def _print_portal_hint() -> None:
