@@ -27,7 +27,7 @@ from workitems.store.schema import meta as meta_t
 from . import web
 
 HERE = Path(__file__).resolve().parent
-PAGE_MODULES = ("account", "overview", "queues", "items", "runs", "reports", "admin")
+PAGE_MODULES = ("account", "overview", "queues", "items", "runs", "reports", "admin", "chat", "enquiries", "approvals", "bids")
 
 
 def create_app(store: Store, *, secure_cookies: bool = False) -> Starlette:

@@ -11,9 +11,10 @@ answers JSON under ``/api``::
     def retry(request: Request, ctx: Ctx, form: dict) -> Done:
         return Done("item 42 put back to pending", to="/items/42", data={...})
 
-Every route but ``/login``, ``/healthz`` and ``/static`` needs a signed-in user; a
-role below the route's gets 403. Every POST needs the session's CSRF token (form field
-``csrf`` or header ``X-CSRF-Token``). Handlers run in a thread (the store is blocking).
+Every route but ``/login``, ``/healthz``, ``/static`` and those declared ``role=None`` (the
+public chatbot) needs a signed-in user; a role below the route's gets 403. Every POST needs
+the session's CSRF token (form field ``csrf`` or header ``X-CSRF-Token``), but a public
+action declared ``csrf=False``. Handlers run in a thread (the store is blocking).
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ class Spec:
     template: str | None
     role: str | None  # None: no sign-in needed
     json: bool = True  # has an /api twin
+    csrf: bool = True  # POST needs the session's CSRF token
 
 
 REGISTRY: list[Spec] = []
@@ -94,11 +96,14 @@ def page(path: str, template: str, *, role: str | None = "viewer", json_twin: bo
     return register
 
 
-def action(path: str, *, role: str | None = "supervisor"):
+def action(path: str, *, role: str | None = "supervisor", csrf: bool = True):
+    # Only a public action may go without CSRF: with no sign-in there is no one's authority to forge
+    # (the public chatbot, posted from other sites' widgets where the session cookie is not sent).
     assert role is None or role in ROLES
+    assert csrf or role is None
 
     def register(handler):
-        REGISTRY.append(Spec(path, handler, "action", None, role))
+        REGISTRY.append(Spec(path, handler, "action", None, role, csrf=csrf))
         return handler
 
     return register
@@ -195,7 +200,7 @@ class Portal:
             except InvalidInput as exc:
                 return self.error(request, ctx, api, 400, str(exc))
             token = request.headers.get("x-csrf-token") or token
-            if not token or not hmac.compare_digest(str(token), session["csrf"]):
+            if spec.csrf and (not token or not hmac.compare_digest(str(token), session["csrf"])):
                 return self.error(request, ctx, api, 403,
                                   "the form's security token is missing or out of date: reload the page and try again")
         try:

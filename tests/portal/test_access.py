@@ -65,7 +65,8 @@ def test_an_anonymous_visitor_sees_only_the_sign_in_page(app, store):
     assert len(routes) > 5
     for method, path, spec in routes:
         url = sample_url(path)
-        public = path in ("/healthz", "/login", "/api/login")
+        # the public chatbot (role None) is meant for anyone: tests/portal/test_chat.py covers it
+        public = path in ("/healthz", "/login", "/api/login") or (spec is not None and spec.role is None)
         response = client.request(method, url, data={"csrf": csrf_of(client)} if method == "POST" else None)
         if public:
             continue
@@ -75,6 +76,8 @@ def test_an_anonymous_visitor_sees_only_the_sign_in_page(app, store):
         else:
             assert response.status_code == 303 and response.headers["location"].startswith("/login?next="), (
                 method, url, response.status_code)
+    # and nothing else is public by mistake
+    assert {spec.path for spec in web.REGISTRY if spec.role is None} == {"/login", "/chat", "/chat/embed"}
     page = client.get("/login")
     assert page.status_code == 200 and "Sign in" in page.text
     assert client.get("/healthz").text == "ok"
