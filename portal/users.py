@@ -10,8 +10,9 @@ Roles, each able to do what the one before can:
 
 from __future__ import annotations
 
+import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -42,9 +43,15 @@ class User:
     role: str
     created_at: float
     disabled: bool = False
+    full_name: str = ""  # shown in the signatures this person makes (else ``name``)
+    signs_as: tuple[str, ...] = field(default=())  # the approval matrix's roles ("Team manager")
 
     def can(self, needed: str) -> bool:
         return not self.disabled and role_at_least(self.role, needed)
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.name
 
 
 class SignInRefused(Exception):
@@ -74,6 +81,22 @@ class Users:
 
     def set_role(self, name: str, role: str) -> None:
         self._change(name, role=check_role(role))
+
+    def set_signing(self, name: str, *, full_name: str | None = None, signs_as: list[str] | None = None) -> None:
+        """Who signs: the full name shown in signatures, and the approval roles held (replacing the old)."""
+        values: dict = {}
+        if full_name is not None:
+            full_name = " ".join(full_name.split())
+            if len(full_name) > 200:
+                raise InvalidInput("a full name must be at most 200 characters")
+            values["full_name"] = full_name or None
+        if signs_as is not None:
+            roles = [" ".join(r.split()) for r in signs_as if r and r.strip()]
+            if any(len(r) > 100 for r in roles):
+                raise InvalidInput("a signing role must be at most 100 characters, e.g. 'Team manager'")
+            values["signs_as"] = json.dumps(roles) if roles else None
+        if values:
+            self._change(name, **values)
 
     def set_disabled(self, name: str, disabled: bool) -> None:
         self._change(name, disabled=1 if disabled else 0)
@@ -120,7 +143,9 @@ class Users:
 
 
 def _user(row) -> User:
-    return User(name=row.name, role=row.role, created_at=row.created_at, disabled=bool(row.disabled))
+    return User(name=row.name, role=row.role, created_at=row.created_at, disabled=bool(row.disabled),
+                full_name=getattr(row, "full_name", None) or "",
+                signs_as=tuple(json.loads(row.signs_as)) if getattr(row, "signs_as", None) else ())
 
 
 def check_name(name: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 from rich.table import Table
@@ -35,6 +35,9 @@ def users_add(
     name: Annotated[str, typer.Argument(help="The sign-in name, e.g. ann.smith")],
     role: Annotated[str, typer.Option("--role", help="viewer, approver, supervisor or admin")] = "viewer",
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin.")] = False,
+    full_name: Annotated[Optional[str], typer.Option("--full-name", help="The name shown in signatures, e.g. 'Ann Smith'.")] = None,
+    signs_as: Annotated[Optional[list[str]], typer.Option(
+        "--signs-as", help="An approval role this person signs invoices as (the approval matrix's, e.g. 'Team manager'); repeat for more.")] = None,
 ) -> None:
     """Add a portal user; the password is prompted for (or read with --password-stdin) and kept as an Argon2 hash."""
     from portal.audit import Audit
@@ -46,8 +49,10 @@ def users_add(
         if Users(store).get(name.strip()):
             fail(f"a user named {name.strip()!r} exists already: 'nightshift users set-password' or 'set-role' change it")
         user = Users(store).add(name, role, _password(name, password_stdin))
-        Audit(store).record(f"cli:{actor()}", "user-add", f"user {user.name}", {"role": user.role})
-    say(f"added {user.name} ({user.role})")
+        Users(store).set_signing(user.name, full_name=full_name, signs_as=signs_as)
+        Audit(store).record(f"cli:{actor()}", "user-add", f"user {user.name}",
+                            {"role": user.role, "full_name": full_name, "signs_as": signs_as})
+    say(f"added {user.name} ({user.role})" + (f", signs as {', '.join(signs_as)}" if signs_as else ""))
 
 
 @users_app.command("list")
@@ -58,16 +63,17 @@ def users_list(as_json: Annotated[bool, typer.Option("--json", help="Print the u
     with store_session() as store:
         users = Users(store).list()
     if as_json:
-        print_json([{"name": u.name, "role": u.role, "disabled": u.disabled, "created_at": u.created_at} for u in users])
+        print_json([{"name": u.name, "role": u.role, "disabled": u.disabled, "created_at": u.created_at,
+                     "full_name": u.full_name, "signs_as": list(u.signs_as)} for u in users])
         return
     if not users:
         say("no users yet: add one with 'nightshift users add NAME --role admin'")
         return
     table = Table(title="portal users", title_justify="left")
-    for col in ("name", "role", "since", "disabled"):
+    for col in ("name", "role", "full name", "signs as", "since", "disabled"):
         table.add_column(col)
     for u in users:
-        table.add_row(u.name, u.role, when(u.created_at), "yes" if u.disabled else "")
+        table.add_row(u.name, u.role, u.full_name, ", ".join(u.signs_as), when(u.created_at), "yes" if u.disabled else "")
     console.print(table)
 
 
@@ -81,6 +87,31 @@ def users_set_role(name: str, role: Annotated[str, typer.Argument(help="viewer, 
         Users(store).set_role(name, role)
         Audit(store).record(f"cli:{actor()}", "user-role", f"user {name}", {"role": role})
     say(f"{name} is now {role}")
+
+
+@users_app.command("set-signing")
+def users_set_signing(
+    name: str,
+    full_name: Annotated[Optional[str], typer.Option("--full-name", help="The name shown in signatures.")] = None,
+    signs_as: Annotated[Optional[list[str]], typer.Option(
+        "--signs-as", help="An approval role (the approval matrix's); repeat for more. Replaces the roles held.")] = None,
+    no_signing: Annotated[bool, typer.Option("--none", help="Take away every approval role.")] = False,
+) -> None:
+    """Set who a user signs as: their full name and the approval roles of the invoice approval matrix."""
+    from portal.audit import Audit
+    from portal.users import Users
+
+    if no_signing and signs_as:
+        fail("give --signs-as or --none, not both")
+    with store_session() as store:
+        if Users(store).get(name) is None:
+            fail(f"no user named {name!r} (see 'nightshift users list')")
+        Users(store).set_signing(name, full_name=full_name, signs_as=[] if no_signing else signs_as)
+        user = Users(store).get(name)
+        Audit(store).record(f"cli:{actor()}", "user-signing", f"user {name}",
+                            {"full_name": user.full_name, "signs_as": list(user.signs_as)})
+    say(f"{name} signs as {', '.join(user.signs_as) or 'nobody (no approval roles)'}"
+        + (f", named {user.full_name}" if user.full_name else ""))
 
 
 @users_app.command("set-password")

@@ -156,6 +156,8 @@ users = Table(
     Column("password_hash", String(255), nullable=False),  # Argon2id
     Column("created_at", Float, nullable=False),
     Column("disabled", Integer, nullable=False, default=0),
+    Column("full_name", String(200)),  # shown in signatures (else the name)
+    Column("signs_as", Text),  # JSON list: the approval matrix's roles this person signs as
 )
 
 login_failures = Table(
@@ -178,3 +180,72 @@ audit = Table(
     Column("detail_enc", LargeBinary),  # encrypted: a note or old and new values may be personal data
 )
 Index("ix_ns_audit_at", audit.c.at)
+
+# -- the public chatbot: questions it declined, anonymous, for the content team ------
+chat_declined = Table(
+    "ns_chat_declined",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("day", String(10), nullable=False),  # YYYY-MM-DD: the day only, never the time
+    Column("question_enc", LargeBinary, nullable=False),  # scrubbed of personal values, then encrypted
+)
+Index("ix_ns_chat_declined_day", chat_declined.c.day)
+
+# -- automation bids: what teams propose to automate (portal/bids/) ------------------
+# Team, title and systems stay readable so the ranked list filters and sorts in SQL (the form
+# asks for no personal data there); the description, peak periods, comments, reasons and
+# attachments may hold personal data and are encrypted.
+bids = Table(
+    "ns_bids",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("state", String(32), nullable=False),  # draft, submitted, under assessment, approved, …
+    Column("author", String(200), nullable=False),  # the portal user who made it
+    Column("team", String(200), nullable=False),
+    Column("title", String(200), nullable=False),  # the process's name
+    Column("description_enc", LargeBinary),
+    Column("systems", Text, nullable=False),  # JSON list of system names
+    Column("volume_per_month", Float),
+    Column("minutes_per_case", Float),
+    Column("rules_pct", Float),
+    Column("structured_pct", Float),
+    Column("changes_per_year", Float),
+    Column("error_pct", Float),
+    Column("peaks_enc", LargeBinary),
+    Column("data", String(16)),  # none, personal, special
+    Column("build_days", Float),  # the assessor's estimate
+    Column("process", String(200)),  # the process (bot) of a live bid
+    Column("live_since", Float),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Column("submitted_at", Float),
+)
+Index("ix_ns_bids_state", bids.c.state, bids.c.team)
+
+bid_files = Table(
+    "ns_bid_files",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("bid_id", _Id, ForeignKey("ns_bids.id", ondelete="CASCADE"), nullable=False),
+    Column("name_enc", LargeBinary, nullable=False),
+    Column("kind", String(8), nullable=False),  # pdf, png, jpeg, docx, xlsx, csv, txt
+    Column("size", BigInteger, nullable=False),
+    # in the row, not a blob file: a bid and its files are saved in one transaction, all or nothing
+    Column("content_enc", LargeBinary, nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+Index("ix_ns_bid_files_bid", bid_files.c.bid_id)
+
+bid_events = Table(
+    "ns_bid_events",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("bid_id", _Id, ForeignKey("ns_bids.id", ondelete="CASCADE"), nullable=False),
+    Column("at", Float, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),  # comment, state, assess
+    Column("from_state", String(32)),
+    Column("to_state", String(32)),
+    Column("text_enc", LargeBinary),  # the comment or the reason
+)
+Index("ix_ns_bid_events_bid", bid_events.c.bid_id, bid_events.c.id)
