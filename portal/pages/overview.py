@@ -12,6 +12,7 @@ from scheduler.processes import load_processes
 from workitems import InvalidInput, State
 
 from ..web import Ctx, page
+from .bids import live_totals
 
 STATES = [s.value for s in State]
 
@@ -47,5 +48,7 @@ def overview(request: Request, ctx: Ctx) -> dict:
     runs = [r for r in RunHistory(ctx.store).list(limit=200, since=since)]
     failures = sum(q["failed"] for q in queues)
     saved = hours_saved(ctx)
-    return {"queues": queues, "runs": runs, "saved": saved, "failures": failures,
-            "data": {"queues": queues, "runs": runs, "failed_items": failures, "hours_saved": saved}}
+    bids = live_totals(ctx)  # hours measured by live bids' bots (None while bids.yaml is wrong)
+    return {"queues": queues, "runs": runs, "saved": saved, "failures": failures, "bids": bids,
+            "data": {"queues": queues, "runs": runs, "failed_items": failures, "hours_saved": saved,
+                     "live_bids": bids}}
