@@ -28,3 +28,6 @@ def generate() -> None:
         f"use it with: export NIGHTSHIFT_KEY={key}  (keep it secret; without it stored items cannot be read)",
         markup=False, highlight=False, soft_wrap=True,
     )
+
+
+from . import signing  # noqa: E402,F401  - registers "keys signing-cert" on keys_app
