@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import io
 import re
-import socket
-import threading
 import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-import uvicorn
 from openpyxl import load_workbook
 from sqlalchemy import func, select
+from portalserver import Server
 
 from portal.app import create_app
 from portal.bids.workbook import BID_HEADERS
@@ -32,30 +30,6 @@ pytestmark = pytest.mark.slow  # a real run of the example process, then Chromiu
 
 PASSWORD = "a long enough password"
 PDF = b"%PDF-1.4\n% a process map, synthetic\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-
-
-class Server:
-    """The portal served by uvicorn in a daemon thread on a free port."""
-
-    def __init__(self, app):
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                                    access_log=False, lifespan="off"))
-        self.thread = threading.Thread(target=self.server.run, name="bids-test-server", daemon=True)
-
-    def __enter__(self) -> str:
-        self.thread.start()
-        deadline = time.monotonic() + 15
-        while not self.server.started:
-            assert self.thread.is_alive() and time.monotonic() < deadline, "the portal did not start"
-            time.sleep(0.02)
-        return f"http://127.0.0.1:{self.port}"
-
-    def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")

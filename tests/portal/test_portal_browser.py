@@ -12,19 +12,16 @@ from __future__ import annotations
 
 import io
 import re
-import socket
 import struct
-import threading
-import time
 import zlib
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-import uvicorn
 from openpyxl import load_workbook
 from starlette.routing import Route
+from portalserver import Server
 
 from portal.app import create_app
 from portal.report_xlsx import DATE_FORMAT, SUMMARY_HEADERS, TIME_FORMAT
@@ -48,30 +45,6 @@ def png(width: int, height: int) -> bytes:
     rows = b"".join(b"\x00" + b"\xcc\xcc\xcc" * width for _ in range(height))
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
-
-
-class Server:
-    """The portal served by uvicorn in a daemon thread: ``with Server(app) as url: ...``."""
-
-    def __init__(self, app):
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                                    access_log=False, lifespan="off"))
-        self.thread = threading.Thread(target=self.server.run, name="portal-test-server", daemon=True)
-
-    def __enter__(self) -> str:
-        self.thread.start()
-        deadline = time.monotonic() + 15
-        while not self.server.started:
-            assert self.thread.is_alive() and time.monotonic() < deadline, "the portal did not start"
-            time.sleep(0.02)
-        return f"http://127.0.0.1:{self.port}"
-
-    def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")
