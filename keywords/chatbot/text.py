@@ -4,17 +4,26 @@ Passages and questions go through the same steps, so that "autistic" in a questi
 "autism" on a page (the Snowball English stemmer), "transprot" meets "transport" (the
 closest word of the knowledge base by edit similarity, with rapidfuzz), and "taxi" meets
 "travel assistance" (the thesaurus ``synonyms.txt``, at a lower weight).
+
+Everyday English, from the word counts pyspellchecker ships, keeps this honest: a word
+common in English ("constant") is taken as meant, not "corrected" into a word of the pages
+("consult"); a misspelt word the pages do not have is read as the English word it most
+likely is ("shoulld" → "should", a stop word); and each word of a question carries how much
+it says (``informativeness``): little for "year" or "food", much for "stammer" or "ehcp".
 """
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import snowballstemmer
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+from spellchecker import SpellChecker
 
 SYNONYMS_FILE = Path(__file__).with_name("synonyms.txt")
 
@@ -29,14 +38,17 @@ what when where which while who whom why will with wont would you your yours you
 anyone someone something anything really also still even ever go going im ill one lot lots tell
 hes shes theyre youre weve theyve wouldnt couldnt shouldnt wasnt werent arent hasnt havent
 yet per already maybe perhaps etc
+somewhere anywhere somebody anybody everyone everybody
+whats wot wat hows wheres whos theres heres u ur r yo yr yrs atm pls plz thx cos coz tho gonna wanna
 """.split())
 
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|[0-9]+")
 _stemmer = snowballstemmer.stemmer("english")
 
 
 def words(text: str) -> list[str]:
-    """Lower-case words, apostrophes dropped ("child's" → "childs" → stem "child")."""
+    """Lower-case words, apostrophes dropped ("child's" → "childs" → stem "child"); numbers apart
+    from the letters run into them ("15yo" → "15", "yo")."""
     return [w.replace("'", "") for w in _WORD.findall(text.lower().replace("’", "'"))]
 
 
@@ -45,9 +57,69 @@ def stem(word: str) -> str:
     return _stemmer.stemWord(word)
 
 
+_RANGE = re.compile(r"\b(\d{1,2}) (?:to|-|–) (\d{1,2})\b")
+
+
+def range_numbers(text: str) -> list[str]:
+    """The numbers inside each range of ages or years of a text: "aged 16 to 18" → ["17"]."""
+    out = []
+    for m in _RANGE.finditer(text):
+        low, high = int(m.group(1)), int(m.group(2))
+        if 0 < high - low <= 25:
+            out.extend(str(n) for n in range(low + 1, high))
+    return out
+
+
 def terms(text: str) -> list[str]:
-    """The indexed terms of a text: its words less stop words, stemmed."""
-    return [stem(w) for w in words(text) if w not in STOP_WORDS]
+    """The indexed terms of a text: its words less stop words, stemmed; a range of ages or years
+    ("aged 16 to 18") also holds the numbers inside it, so that "my son is 17" finds it."""
+    return [stem(w) for w in words(text) if w not in STOP_WORDS] + range_numbers(text)
+
+
+# A word this common in English (Zipf scale: log10 of its frequency per billion words) is taken
+# as meant, not as a misspelling of a word of the pages: "constant" is not "consult".
+REAL_WORD_ZIPF = 3.0
+NUMBER_WEIGHT = 0.5  # an age or a year narrows a question more than it says what it is about
+INFORMATIVE_ZIPF, ZIPF_SPAN = 6.5, 3.0  # a word at Zipf 3.5 or rarer counts fully, at 6.5 not at all
+
+
+@lru_cache(maxsize=1)
+def _speller() -> SpellChecker:
+    """pyspellchecker's English dictionary (word counts shipped in the package), one edit away."""
+    return SpellChecker(language="en", distance=1)
+
+
+def _english() -> tuple[dict[str, int], float]:
+    """English word counts and their total."""
+    frequency = _speller().word_frequency
+    return frequency.dictionary, float(frequency.total_words)
+
+
+@lru_cache(maxsize=10_000)
+def english_correction(word: str) -> str | None:
+    """The likeliest English word one edit from a misspelt one ("shoulld" → "should"), or None."""
+    if len(word) < 4 or word.isdigit():
+        return None
+    found = _speller().correction(word)
+    return found if found and found != word else None
+
+
+@lru_cache(maxsize=50_000)
+def zipf(word: str) -> float | None:
+    """How common a word is in everyday English, on the Zipf scale (3 rare, 5 common, 7 "the"); None if unknown."""
+    counts, total = _english()
+    count = counts.get(word)
+    return math.log10(count / total * 1e9) if count else None
+
+
+def informativeness(word: str, floor: float = 0.2) -> float:
+    """How much a word says about what a question is about, ``floor`` to 1, by its rarity in
+    everyday English: "dementia" or "ehcp" (in no dictionary) 1, "food" about 0.3, "the" nothing.
+    Words that are rare in everyday English and common on the pages are what a page is about."""
+    if word.isdigit():
+        return NUMBER_WEIGHT
+    z = zipf(word)
+    return 1.0 if z is None else min(1.0, max(floor, (INFORMATIVE_ZIPF - z) / ZIPF_SPAN))
 
 
 def load_synonyms(path: Path = SYNONYMS_FILE) -> list[tuple[tuple[str, ...], ...]]:
@@ -70,6 +142,11 @@ class Query:
     unknown: tuple[str, ...]  # terms found nowhere in the knowledge base, even corrected
     related: dict[str, frozenset[str]]  # each own term's thesaurus terms
     expansion_weights: dict[str, float]  # each thesaurus term's weight against the question's own (1)
+    # How much each unknown term says, 0.2 to 1: an everyday English word ("food") little, a
+    # rare one ("dementia") or one no dictionary has ("dbs") much.
+    unknown_weights: dict[str, float] = field(default_factory=dict)
+    # The same for each own term (by the word typed, or the word a misspelling was taken for).
+    term_weights: dict[str, float] = field(default_factory=dict)
 
 
 class Analyzer:
@@ -106,6 +183,8 @@ class Analyzer:
         if len(word) >= 4 and not word.isdigit():
             cutoff = self.min_similarity if len(word) >= 6 else self.min_similarity + 5
             match = process.extractOne(word, self.surface.get(word[0], []), scorer=fuzz.ratio, score_cutoff=cutoff)
+            if match is None:  # one slip, a swapped pair of letters included ("chlid"), in a shorter word
+                match = process.extractOne(word, self.surface.get(word[0], []), scorer=OSA.distance, score_cutoff=1)
             if match:
                 found = stem(match[0])
             elif len(stem(word)) >= 5:
@@ -115,6 +194,16 @@ class Analyzer:
         if len(self._corrections) < 10_000:  # a bound, not a log: nothing here outlives the process
             self._corrections[word] = found
         return found
+
+    def known_form(self, word: str) -> str | None:
+        """The word's stem if the pages or the thesaurus know it, or that of its singular
+        (the stemmer leaves "buses" as "buse", "bus" as "bus"); else None."""
+        if stem(word) in self.known:
+            return stem(word)
+        for form in (word[:-1] if word.endswith("s") else "", word[:-2] if word.endswith("es") else ""):
+            if len(form) >= 2 and stem(form) in self.known:
+                return stem(form)
+        return None
 
     def split(self, word: str) -> tuple[str, str] | None:
         """Two words of the knowledge base run together ("wetroom"), as their stems, or None."""
@@ -130,23 +219,38 @@ class Analyzer:
     def query(self, text: str) -> Query:
         own: list[str] = []
         unknown: list[str] = []
+        unknown_weights: dict[str, float] = {}
+        term_weights: dict[str, float] = {}
         names = _names(text)
         for w in words(text):
             if w in STOP_WORDS:
                 continue
-            s = stem(w)
-            if s not in self.known:
-                fixed = None if w in names else self.correct(w)
-                parts = self.split(w) if fixed is None and w not in names else None
+            s = self.known_form(w)
+            if s is None:
+                meant = w in names or (zipf(w) or 0.0) >= REAL_WORD_ZIPF
+                fixed = None if meant else self.correct(w)
+                parts = self.split(w) if fixed is None and not meant else None
                 if parts:  # "wetroom" → "wet", "room"
                     own.extend(parts)
+                    term_weights.update({t: 1.0 for t in parts})
                     continue
+                if fixed is None and not meant:
+                    # Not a word of the pages, misspelt: an everyday word ("shoulld", "aobut") says
+                    # what an everyday word says, and a misspelt stop word nothing.
+                    english = english_correction(w)
+                    if english in STOP_WORDS:
+                        continue
+                    if english:
+                        fixed = self.known_form(english)
+                        w = english if fixed is None else w
                 if fixed is None:
                     if w not in names:  # a person's or a place's name does not make a question harder
-                        unknown.append(s)
+                        unknown.append(stem(w))
+                        unknown_weights[stem(w)] = informativeness(w)
                     continue
                 s = fixed
             own.append(s)
+            term_weights[s] = max(term_weights.get(s, 0.0), informativeness(w if zipf(w) else s))
         present = set(own)
         related: dict[str, set[str]] = {}
         for group in self.groups:
@@ -168,7 +272,7 @@ class Analyzer:
             for r in ts:
                 weights[r] = max(weights.get(r, 0.0), share)
         return Query(text, tuple(own), expansions, tuple(unknown),
-                     {t: frozenset(ts) for t, ts in related.items()}, weights)
+                     {t: frozenset(ts) for t, ts in related.items()}, weights, unknown_weights, term_weights)
 
 
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)\W*([A-Za-z]+)")

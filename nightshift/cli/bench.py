@@ -402,6 +402,9 @@ def bench_chatbot(
     = None,
     misses: Annotated[bool, typer.Option("--misses", help="Also list the questions it got wrong.")] = False,
     json_only: Annotated[bool, typer.Option("--json-only", help="Print only the JSON line.")] = False,
+    ranker: Annotated[str | None, typer.Option(
+        "--ranker", help="bm25 (default) or embeddings (needs the 'embeddings' extra), or package.module.Class; "
+        "default NIGHTSHIFT_CHATBOT_RANKER.")] = None,
 ) -> None:
     """The chatbot's answers to a question file: top-1 and top-3 page, answered, declined, ms per answer.
 
@@ -411,12 +414,20 @@ def bench_chatbot(
 
     from nightshift.bench.chatbot import TARGET_MS, BenchError, run
 
+    saved = os.environ.get("NIGHTSHIFT_CHATBOT_RANKER")
+    if ranker:  # the library reads it when the bench makes its Chatbot
+        os.environ["NIGHTSHIFT_CHATBOT_RANKER"] = ranker
     try:
         out = run(kb=Path(kb), questions=Path(questions) if questions else None, threshold=threshold,
                   step=lambda text: err_console.print(f"[dim]{time.strftime('%H:%M:%S')}[/] {text}", highlight=False))
-    except BenchError as exc:
+    except (BenchError, ImportError, ValueError) as exc:  # ImportError, ValueError: the ranker asked for
         err_console.print(f"[bold red]bench failed:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
+    finally:
+        if ranker and saved is None:
+            del os.environ["NIGHTSHIFT_CHATBOT_RANKER"]
+        elif ranker:
+            os.environ["NIGHTSHIFT_CHATBOT_RANKER"] = saved
     wrong = out.pop("misses")
     if not json_only:
         console.print(chatbot_table(out))

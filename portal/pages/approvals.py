@@ -29,23 +29,13 @@ from keywords.invoices.errors import InvoiceProblem, SigningSetupError
 from keywords.invoices.matrix import approval_step
 from workitems import InvalidInput, State, WorkItem
 
-from ..web import Ctx, Done, Forbidden, action, page
+from ..web import Ctx, Done, Forbidden, action, fmt_time, page
 
 SHOWN = 200
 
 
 def approval_url(item_id: int) -> str:
     return f"/approvals/{int(item_id)}"
-
-
-def _when(value: Any) -> str:
-    if not value:
-        return ""
-    try:
-        moment = datetime.fromisoformat(str(value)) if isinstance(value, str) else datetime.fromtimestamp(value)
-    except ValueError:
-        return str(value)
-    return moment.astimezone().strftime("%d %b %Y %H:%M")
 
 
 def _roles(ctx: Ctx) -> list[str]:
@@ -73,7 +63,7 @@ def _row(item: WorkItem, slot: dict[str, Any] | None = None) -> dict[str, Any]:
     p = item.payload if isinstance(item.payload, dict) else {}
     return {"id": item.id, "url": approval_url(item.id), "reference": item.reference, "supplier": p.get("supplier"),
             "invoice_number": p.get("invoice_number"), "total": p.get("total"), "net": p.get("net"),
-            "cost_centre": p.get("cost_centre"), "received": _when(p.get("received_at")),
+            "cost_centre": p.get("cost_centre"), "received": fmt_time(p.get("received_at")),
             "approvals": len(p.get("approvals") or []), "required": len(p.get("approvers_required") or []),
             "signers": _signers(p), "my_slot": slot["slot"] if slot else None}
 
@@ -99,8 +89,8 @@ def approvals_page(request: Request, ctx: Ctx) -> dict:
         p = item.payload if isinstance(item.payload, dict) else {}
         record = p.get("posting") or {}
         posted.append({"id": item.id, "supplier": p.get("supplier"), "invoice_number": p.get("invoice_number"),
-                       "total": p.get("total"), "received": _when(p.get("received_at")),
-                       "posted": _when(record.get("posted_at")), "payment_run": record.get("payment_run"),
+                       "total": p.get("total"), "received": fmt_time(p.get("received_at")),
+                       "posted": fmt_time(record.get("posted_at")), "payment_run": record.get("payment_run"),
                        "hours": record.get("hours_to_post") if record.get("hours_to_post") is not None
                        else _hours(p.get("received_at"), record.get("posted_at"))})
     rejected = ctx.store.count(APPROVAL_QUEUE, state=State.FAILED)
@@ -124,13 +114,13 @@ def approval_page(request: Request, ctx: Ctx) -> dict:
     payload = item.payload if isinstance(item.payload, dict) else {}
     slot, role, why = _slot_for(ctx, payload) if item.state is State.PENDING and item.queue == APPROVAL_QUEUE \
         else (None, "", "")
-    approvals = [{**a, "at": _when(a.get("at"))} for a in payload.get("approvals") or []]
+    approvals = [{**a, "at": fmt_time(a.get("at"))} for a in payload.get("approvals") or []]
     fields = [(label, payload.get(key)) for label, key in (
         ("supplier", "supplier"), ("invoice number", "invoice_number"), ("invoice date", "invoice_date"),
         ("purchase order", "po_number"), ("cost centre", "cost_centre"), ("net", "net"), ("VAT", "vat"),
         ("total", "total"))]
     view = {"id": item.id, "queue": item.queue, "state": item.state.value, "reference": item.reference,
-            "received": _when(payload.get("received_at")), "approvals": approvals,
+            "received": fmt_time(payload.get("received_at")), "approvals": approvals,
             "required": payload.get("approvers_required") or [], "rejection": payload.get("rejection"),
             "exception": item.exception.message if item.exception else None,
             "pdf": f"{approval_url(item.id)}/pdf" if payload.get("source_file") or payload.get("pdf_file") else None,

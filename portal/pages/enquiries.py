@@ -17,7 +17,6 @@ why. Opening a draft, sending and handing over are recorded in the audit log.
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -26,7 +25,7 @@ from keywords.enquiries.replies import NotSent, check_edit, send_reply
 from keywords.enquiries.settings import describe, load_settings
 from workitems import ExceptionType, InvalidInput, State, WorkItem
 
-from ..web import Ctx, Done, action, page
+from ..web import Ctx, Done, action, fmt_time, page
 
 REPLIES = "enquiries-replies"
 ENQUIRIES = "enquiries"
@@ -37,21 +36,11 @@ def enquiry_url(item_id: int) -> str:
     return f"/enquiries/{int(item_id)}"
 
 
-def _when(value: Any) -> str:
-    if not value:
-        return ""
-    try:
-        moment = datetime.fromisoformat(str(value)) if isinstance(value, str) else datetime.fromtimestamp(value)
-    except ValueError:
-        return str(value)
-    return moment.astimezone().strftime("%d %b %Y %H:%M")
-
-
 def _row(item: WorkItem) -> dict[str, Any]:
     draft = item.payload if isinstance(item.payload, dict) else {}
     citation = draft.get("citation") or {}
     return {"id": item.id, "url": enquiry_url(item.id), "reference": item.reference,
-            "subject": draft.get("subject", ""), "received": _when(draft.get("received")),
+            "subject": draft.get("subject", ""), "received": fmt_time(draft.get("received")),
             "page": citation.get("title", ""), "confidence": draft.get("confidence"),
             "state": item.state.value, "worker": item.worker}
 
@@ -89,9 +78,9 @@ def enquiry_page(request: Request, ctx: Ctx) -> dict:
     sent = draft.get("sent") or {}
     view = {"id": item.id, "state": item.state.value, "reference": item.reference, "to": draft.get("to", ""),
             "to_name": draft.get("to_name", ""), "subject": draft.get("subject", ""), "body": draft.get("body", ""),
-            "question": draft.get("question", ""), "received": _when(draft.get("received")),
+            "question": draft.get("question", ""), "received": fmt_time(draft.get("received")),
             "citation": draft.get("citation") or {}, "confidence": draft.get("confidence"),
-            "sent": {**sent, "at": _when(sent.get("at"))} if sent else None,
+            "sent": {**sent, "at": fmt_time(sent.get("at"))} if sent else None,
             "exception": item.exception.message if item.exception else None, "parent_id": item.parent_id}
     return {"draft": view, "channel": channel, "can_send": item.state is State.PENDING,
             "data": {"draft": {**view, "sent": sent or None}, "channel": channel}}

@@ -32,3 +32,9 @@ class Ranker(ABC):
     @abstractmethod
     def scores(self, query: Query) -> np.ndarray:
         """One score per document, in fit order."""
+
+    def similarity(self, query: Query) -> np.ndarray | None:
+        """How closely each document means what the question asks, 0 to 1, in fit order; None
+        (the default) when the ranker cannot tell meaning from shared words. A ranker that can
+        (sentence embeddings) gives the knowledge base a second opinion for its confidence."""
+        return None
