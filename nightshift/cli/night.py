@@ -9,7 +9,9 @@
    against the case diary, key the missing entries, hand the other discrepancies to a person.
 5. Run the ``enquiries`` process on generated e-mails from parents: draft replies from the
    local-offer pages, which wait in the portal (``/enquiries``) for a person to approve.
-6. Print each process's summary, scored against the manifest, and stop the sandbox.
+6. Run the ``invoices`` process against the finance system, approve (sign) the invoices in the
+   portal as scripted approvers, then post them with ``invoices-posting`` (``night_invoices.py``).
+7. Print each process's summary, scored against the manifest, and stop the sandbox.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from .common import console, fail
 PROCESS = "referrals"
 QUEUE = "referrals"
 APPOINTMENTS = "appointments"
+INVOICES = 12  # supplier invoices in the demo's inbox (a Chromium page or two each, twice)
 ENQUIRIES = "enquiries"
 
 
@@ -48,7 +51,7 @@ def referral_night(*, referrals: int, seed: int | None, keep_sandbox: bool) -> i
     night = home / "nights" / time.strftime("%Y%m%dT%H%M%S")
     console.print(f"[bold]nightshift demo[/]: one night of referrals in {home}", highlight=False, soft_wrap=True)
     with console.status(f"generating {referrals} referrals (seed {seed})"):
-        generate(night, seed=seed, referrals=referrals)
+        generate(night, seed=seed, referrals=referrals, invoices=INVOICES)
     manifest = json.loads((night / "manifest.json").read_text())
     base = next((b for b in range(8700, 9700, 10) if not any(port_in_use(b + i) for i in range(3))), None)
     if base is None:
@@ -76,6 +79,9 @@ def referral_night(*, referrals: int, seed: int | None, keep_sandbox: bool) -> i
             print_summary(appointments)
             _print_appointments_score(store, manifest, appointments)
             enquiries = _enquiries_night(store, night, seed)
+            from .night_invoices import invoice_night
+
+            invoices = invoice_night(store, manifest, night / "inbox" / "invoices", f"http://127.0.0.1:{base + 2}/")
     finally:
         if keep_sandbox:
             console.print(f"The sandbox is still running: open {url} (logins in {home / 'sandbox' / 'users.json'}); "
@@ -85,10 +91,10 @@ def referral_night(*, referrals: int, seed: int | None, keep_sandbox: bool) -> i
             console.print(f"To look at the case system yourself: nightshift sandbox up --port-base {base}, then open "
                           f"http://127.0.0.1:{base}/ (logins in {home / 'sandbox' / 'users.json'}).",
                           highlight=False, soft_wrap=True)
-    console.print("Failures waiting for a person: nightshift items list referrals --state failed; "
-                  "nightshift items list appointments --state failed", highlight=False, soft_wrap=True)
+    console.print("Failures waiting for a person: nightshift items list referrals --state failed (likewise "
+                  "appointments, enquiries, invoices)", highlight=False, soft_wrap=True)
     _print_portal_hint()
-    return 0 if all(r.status == "PASS" for r in (result, appointments, enquiries)) else 1
+    return 0 if all(r.status == "PASS" for r in (result, appointments, enquiries, *invoices)) else 1
 
 
 def _enquiries_night(store, night: Path, seed: int):
@@ -161,6 +167,7 @@ def _store_robot_login(home: Path) -> None:
     password = os.environ.get("NIGHTSHIFT_SANDBOX_PASSWORD") or robot["password"]
     secrets["case_system"] = {"username": "robot", "password": password}
     secrets["booking_system"] = {"username": "robot", "password": password}
+    secrets["finance_system"] = {"username": "robot", "password": password}
     save_all(secrets)
 
 
