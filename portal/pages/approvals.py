@@ -18,7 +18,6 @@ itself is ``keywords/invoices/approvals.py``; every approval and rejection is au
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -32,6 +31,7 @@ from workitems import InvalidInput, State, WorkItem
 from ..web import Ctx, Done, Forbidden, action, fmt_time, page
 
 SHOWN = 200
+POSTED_QUEUE = "invoices-posted"
 
 
 def approval_url(item_id: int) -> str:
@@ -68,15 +68,6 @@ def _row(item: WorkItem, slot: dict[str, Any] | None = None) -> dict[str, Any]:
             "signers": _signers(p), "my_slot": slot["slot"] if slot else None}
 
 
-def _hours(start: Any, end: Any) -> float | None:
-    try:
-        a = datetime.fromisoformat(str(start))
-        b = datetime.fromisoformat(str(end))
-    except (TypeError, ValueError):
-        return None
-    return round((b - a).total_seconds() / 3600, 1)
-
-
 @page("/approvals", "approvals.html", role="approver")
 def approvals_page(request: Request, ctx: Ctx) -> dict:
     waiting = sorted(ctx.store.list(APPROVAL_QUEUE, state=State.PENDING, limit=SHOWN), key=lambda i: i.id)
@@ -85,14 +76,13 @@ def approvals_page(request: Request, ctx: Ctx) -> dict:
         slot, _, _ = _slot_for(ctx, item.payload if isinstance(item.payload, dict) else {})
         (mine if slot else others).append(_row(item, slot))
     posted = []
-    for item in ctx.store.list(POSTING_QUEUE, state=State.DONE, limit=20):
+    for item in ctx.store.list(POSTED_QUEUE, limit=20):  # what the posting bot posted, newest first
         p = item.payload if isinstance(item.payload, dict) else {}
-        record = p.get("posting") or {}
-        posted.append({"id": item.id, "supplier": p.get("supplier"), "invoice_number": p.get("invoice_number"),
+        seconds = p.get("receipt_to_posting_seconds")
+        posted.append({"id": item.parent_id, "supplier": p.get("supplier"), "invoice_number": p.get("invoice_number"),
                        "total": p.get("total"), "received": fmt_time(p.get("received_at")),
-                       "posted": fmt_time(record.get("posted_at")), "payment_run": record.get("payment_run"),
-                       "hours": record.get("hours_to_post") if record.get("hours_to_post") is not None
-                       else _hours(p.get("received_at"), record.get("posted_at"))})
+                       "posted": fmt_time(p.get("posted_at")), "payment_run": p.get("payment_run"),
+                       "hours": round(seconds / 3600, 1) if isinstance(seconds, int | float) else None})
     rejected = ctx.store.count(APPROVAL_QUEUE, state=State.FAILED)
     return {"mine": mine, "others": others, "posted": posted, "rejected": rejected,
             "signs_as": list(ctx.user.signs_as), "display_name": ctx.user.display_name,

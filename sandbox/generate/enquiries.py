@@ -114,7 +114,7 @@ def write_enquiries(folder: Path | str, *, count: int = 20, seed: int = 1, unans
             page, (subject, text) = None, unanswerable[n % len(unanswerable)]
         else:
             page, (subject, text) = answerable[n % len(answerable)][0], answerable[n % len(answerable)][1]
-        name = fake.name()
+        name = f"{fake.first_name()} {fake.last_name()}"  # no titles: the sign-off is the first name
         address = f"{name.lower().replace(' ', '.').replace(chr(39), '')}{rng.randint(1, 99)}@{rng.choice(_DOMAINS)}"
         message_id = f"<{seed}.{n}.{rng.getrandbits(40):x}@{address.rpartition('@')[2]}>"
         body = _body(rng, text, name, quoted=rng.random() < 0.25)

@@ -122,6 +122,13 @@ def test_two_approvers_sign_in_turn_and_the_invoice_goes_for_posting(store, sign
         report = validate_signatures(twice, trust_roots=signing)
         assert report.ok and [s.signer_name for s in report.signatures] == ["Ann Smith", "Femi Okafor"], report.problems
         assert twice[:len(once)] == once  # the second signature is an incremental update: the first is kept
+        # what the posting bot leaves: the approvals page shows it with its time from receipt to posting
+        store.add("invoices-posted", {**posting.payload, "payment_run": "PR-20261126", "posted_at":
+                                      "2026-11-26T01:40:00+00:00", "receipt_to_posting_seconds": 12_600},
+                  reference=posting.reference, parent_id=posting.id)
+        (shown,) = ann.get("/api/approvals").json()["posted"]
+        assert (shown["invoice_number"], shown["payment_run"], shown["hours"], shown["id"]) == (
+            "INV-000101", "PR-20261126", 3.5, posting.id)
         actions = [(e["actor"], e["action"]) for e in Audit(store).list()[0]]
         assert ("portal:ann", "approve invoice") in actions and ("portal:fin", "approve invoice") in actions
     finally:
