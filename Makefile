@@ -21,7 +21,7 @@ ifdef CI
 export CI
 endif
 
-.PHONY: help install chromium demo test docs bench clean
+.PHONY: help install chromium audio demo test docs bench clean
 
 help:  ## List the targets
 	@echo "nightshift make targets:"
@@ -45,10 +45,13 @@ $(STAMP): pyproject.toml
 chromium: install  ## Provide Chromium: Debian's /usr/bin/chromium, else apt (as root), else Playwright's
 	@PYTHON=$(PY) scripts/provision-chromium.sh
 
+audio:  ## Provide espeak-ng and ffmpeg (transcription tests, MP3/M4A recordings): Debian's, as root
+	@scripts/provision-audio.sh
+
 demo: install chromium  ## One night against the sandbox: generate referrals, key them, print the scored summary
 	$(VENV)/bin/nightshift demo
 
-test: install chromium  ## Run the whole test suite (pytest); CI=true makes PostgreSQL mandatory
+test: install chromium audio  ## Run the whole test suite (pytest); CI=true makes PostgreSQL mandatory
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 docs: install  ## Build libdoc HTML for each keyword library under keywords/ into docs/keywords/

@@ -17,6 +17,7 @@ from .common import app, console, err_console, fail  # noqa: F401  (re-exported)
 def _register() -> None:
     # Sub-apps register themselves on import; each lives in its own module.
     from . import bench, demo, items, keys, portal, queues, sandbox, sandbox_data, sandbox_servers, scheduling  # noqa: F401
+    from . import transcribe  # noqa: F401
 
     for optional in ("secrets", "run", "sandbox_score", "sandbox_enquiries"):  # being written; absent until then
         try:

@@ -441,3 +441,31 @@ def bench_chatbot(
                 got = ", ".join(m["ranked"]) + ("" if m["answered"] else " — declined")
                 console.print(f"  {m['q']!r}: want {want}; got {got}", highlight=False, soft_wrap=True)
     print_json_line(out)
+
+
+@bench_app.command("transcribe")
+def bench_transcribe(
+    sentences: Annotated[str, typer.Option("--sentences", help="Test sentences, one a line, not in the corpus.")]
+    = "tests/data/transcribe-sentences.txt",
+    corpus: Annotated[str, typer.Option("--corpus", help="Text to build the domain language model from.")]
+    = "/work/shared/conference-corpus.txt",
+    json_only: Annotated[bool, typer.Option("--json-only", help="Print only the JSON line.")] = False,
+) -> None:
+    """Word error rate of the generic and a domain pocketsphinx model on espeak-ng recordings, and the
+    real-time factor. Targets: domain WER at most half the generic; real-time factor under 0.5."""
+    from pathlib import Path
+
+    from keywords.transcription.bench import BenchError, run, table
+
+    for path in (sentences, corpus):
+        if not Path(path).is_file():
+            fail(f"{path} does not exist: give --sentences and --corpus as text files, one sentence a line")
+    try:
+        out = run(Path(sentences), Path(corpus),
+                  step=lambda text: err_console.print(f"[dim]{time.strftime('%H:%M:%S')}[/] {text}", highlight=False))
+    except BenchError as exc:
+        err_console.print(f"[bold red]bench failed:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    if not json_only:
+        console.print(table(out))
+    print_json_line(out)

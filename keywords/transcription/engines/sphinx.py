@@ -1,0 +1,59 @@
+"""pocketsphinx: the default engine. Its US English acoustic model and dictionary ship inside the
+Python package, so it needs no model folder; a domain language model built from the
+organisation's own text (``nightshift transcribe build-lm``) replaces the generic one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import EngineNotConfigured
+from .base import SAMPLE_RATE, Engine, Recognised
+
+
+class PocketsphinxEngine(Engine):
+    name = "pocketsphinx"
+
+    def __init__(self, *, model_dir: Path | None = None, language_model: Path | None = None):
+        from pocketsphinx import Decoder
+
+        options: dict[str, object] = {"loglevel": "ERROR", "samprate": SAMPLE_RATE}
+        if model_dir is not None:  # another acoustic model: a folder with its files, as the package's
+            if not Path(model_dir).is_dir():
+                raise EngineNotConfigured(
+                    f"the pocketsphinx model folder {model_dir} does not exist: set NIGHTSHIFT_TRANSCRIBE_MODEL_DIR "
+                    "(or --model-dir) to a folder holding an acoustic model, or unset it for the built-in one")
+            options["hmm"] = str(model_dir)
+        if language_model is not None:
+            if not Path(language_model).is_file():
+                raise EngineNotConfigured(
+                    f"the language model {language_model} does not exist: build one with 'nightshift transcribe "
+                    "build-lm CORPUS.txt', or unset NIGHTSHIFT_TRANSCRIBE_LM for the generic model")
+            options["lm"] = str(language_model)
+        try:
+            self._decoder = Decoder(**options)
+        except RuntimeError as exc:
+            raise EngineNotConfigured(f"pocketsphinx could not load its model ({exc}): check "
+                                      "NIGHTSHIFT_TRANSCRIBE_LM and NIGHTSHIFT_TRANSCRIBE_MODEL_DIR") from None
+        self._model = "domain model" if language_model else "generic model"
+
+    @property
+    def description(self) -> str:
+        return f"pocketsphinx, {self._model}"
+
+    def recognise(self, pcm: bytes) -> Recognised:
+        d = self._decoder
+        # Feature state (cepstral mean) carries over from the last segment otherwise, so the same
+        # passage would read differently after a resume: every segment starts afresh.
+        d.reinit_feat()
+        d.start_utt()
+        d.process_raw(pcm, full_utt=True)
+        d.end_utt()
+        hyp = d.hyp()
+        if hyp is None or not hyp.hypstr.strip():
+            return Recognised("", 0.0)
+        words = hyp.hypstr.split()
+        # hyp.prob is the posterior of the whole utterance; its per-word geometric mean is a
+        # confidence that does not fall just because a speaker talked for longer.
+        confidence = max(0.0, min(1.0, hyp.prob)) ** (1.0 / len(words))
+        return Recognised(" ".join(words), round(confidence, 3))
