@@ -265,6 +265,17 @@ async def _read_body(request: Request) -> tuple[dict[str, Any], str | None]:
     return flat, flat.pop("csrf", None)
 
 
+def reason_from(form: dict[str, Any], why: str, *, limit: int = 500) -> str:
+    """A person's reason from a form's ``reason`` field, spaces tidied; :class:`InvalidInput` when it is
+    missing (``why`` says what it is for) or longer than ``limit`` characters."""
+    reason = " ".join(str(form.get("reason", "")).split())
+    if not reason:
+        raise InvalidInput(f"reason: {why} (a reason is required)")
+    if len(reason) > limit:
+        raise InvalidInput(f"reason: at most {limit} characters (it has {len(reason)})")
+    return reason
+
+
 def fmt_time(ts: float | str | None) -> str:
     """A moment (epoch seconds, or ISO 8601 text as payloads hold it) in the portal's local time."""
     if not ts:

@@ -28,7 +28,7 @@ from keywords.invoices.errors import InvoiceProblem, SigningSetupError
 from keywords.invoices.matrix import approval_step
 from workitems import InvalidInput, State, WorkItem
 
-from ..web import Ctx, Done, Forbidden, action, fmt_time, page
+from ..web import Ctx, Done, Forbidden, action, fmt_time, page, reason_from
 
 SHOWN = 200
 POSTED_QUEUE = "invoices-posted"
@@ -161,11 +161,7 @@ def approve(request: Request, ctx: Ctx, form: dict) -> Done:
 @action("/approvals/{item_id:int}/reject", role="approver")
 def reject(request: Request, ctx: Ctx, form: dict) -> Done:
     item_id = request.path_params["item_id"]
-    reason = " ".join(str(form.get("reason", "")).split())
-    if not reason:
-        raise InvalidInput("reason: say why the invoice is rejected (the supplier and the finance team need it)")
-    if len(reason) > 500:
-        raise InvalidInput(f"reason: at most 500 characters (it has {len(reason)})")
+    reason = reason_from(form, "say why the invoice is rejected: the supplier and the finance team need it")
     item = _invoice(ctx, item_id)
     slot, role, why = _slot_for(ctx, item.payload if isinstance(item.payload, dict) else {})
     if slot is None:

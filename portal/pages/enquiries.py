@@ -25,7 +25,7 @@ from keywords.enquiries.replies import NotSent, check_edit, send_reply
 from keywords.enquiries.settings import describe, load_settings
 from workitems import ExceptionType, InvalidInput, State, WorkItem
 
-from ..web import Ctx, Done, action, fmt_time, page
+from ..web import Ctx, Done, action, fmt_time, page, reason_from
 
 REPLIES = "enquiries-replies"
 ENQUIRIES = "enquiries"
@@ -119,11 +119,7 @@ def send(request: Request, ctx: Ctx, form: dict) -> Done:
 @action("/enquiries/{item_id:int}/to-team", role="approver")
 def to_team(request: Request, ctx: Ctx, form: dict) -> Done:
     item_id = request.path_params["item_id"]
-    reason = " ".join(str(form.get("reason", "")).split())
-    if not reason:
-        raise InvalidInput("reason: say why this enquiry needs a person (a reason is required)")
-    if len(reason) > 500:
-        raise InvalidInput(f"reason: at most 500 characters (it has {len(reason)})")
+    reason = reason_from(form, "say why this enquiry needs a person")
     item = _draft(ctx, item_id)
     ctx.store.claim_item(item.id, ctx.actor)
     ctx.store.fail(item.id, ctx.actor, ExceptionType.BUSINESS, "NEEDS_PERSON",
