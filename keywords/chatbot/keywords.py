@@ -12,7 +12,14 @@ from .errors import KnowledgeBaseError
 from .knowledge import KnowledgeBase
 
 DECLINE = ("I'm sorry, I can't find a clear answer to that on these pages, and I'd rather not guess. "
-           "Please contact {title}: {text} ({url})")
+           "Please {whom}: {text} ({url})")
+
+
+def decline_text(contact: dict[str, Any]) -> str:
+    """The decline with the contact route; a page titled "Contact the team" is not "contact Contact the team"."""
+    title = str(contact.get("title") or "us")
+    whom = f"contact{title[7:]}" if title.lower().startswith("contact ") else f"contact {title}"
+    return DECLINE.format(whom=whom, text=contact.get("text", ""), url=contact.get("url", ""))
 
 
 class ChatbotKeywords:
@@ -81,6 +88,6 @@ class ChatbotKeywords:
                     "confidence": confidence, "candidates": candidates, "contact": contact}
         logger.info(f"Declined (confidence {confidence} below {threshold}).")
         page = kb.contact
-        return {"answered": False, "answer": DECLINE.format(**contact), "title": contact["title"],
+        return {"answered": False, "answer": decline_text(contact), "title": contact["title"],
                 "url": contact["url"], "updated": page.updated if page else "", "page": page.name if page else None,
                 "section": "", "confidence": confidence, "candidates": candidates, "contact": contact}
