@@ -63,7 +63,7 @@ def sheet_title(name: str, taken: set[str]) -> str:
     return title
 
 
-def _put(ws: Worksheet, row: int, column: int, value: Any, number_format: str | None = None):
+def put_cell(ws: Worksheet, row: int, column: int, value: Any, number_format: str | None = None):
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL_CHARS]
     cell = ws.cell(row=row, column=column, value=value)
@@ -80,16 +80,16 @@ def _local(ts: float | None) -> datetime | None:
     return datetime.fromtimestamp(ts) if ts else None
 
 
-def _table(ws: Worksheet, header_row: int, headers: Sequence[str], rows: Sequence[Sequence[Any]],
+def put_table(ws: Worksheet, header_row: int, headers: Sequence[str], rows: Sequence[Sequence[Any]],
            formats: dict[int, str] | None = None) -> None:
     """Headers in bold at ``header_row``, rows below, frozen header, auto filter, fitted widths."""
     formats = formats or {}
     widths = [len(h) for h in headers]
     for col, text in enumerate(headers, 1):
-        _put(ws, header_row, col, text).font = Font(bold=True)
+        put_cell(ws, header_row, col, text).font = Font(bold=True)
     for r, values in enumerate(rows, header_row + 1):
         for col, value in enumerate(values, 1):
-            _put(ws, r, col, value, formats.get(col))
+            put_cell(ws, r, col, value, formats.get(col))
             if isinstance(value, datetime):
                 shown = 19
             elif isinstance(value, date):
@@ -116,11 +116,11 @@ def workbook(report: dict[str, Any], items: dict[str, list[dict[str, Any]]], *,
 
     summary = wb.active
     summary.title = "Summary"
-    _put(summary, 1, 1, "nightshift daily work-item report").font = Font(bold=True, size=13)
-    _put(summary, 2, 1, "day")
-    _put(summary, 2, 2, day, DATE_FORMAT)
-    _put(summary, 3, 1, "made")
-    _put(summary, 3, 2, (made or datetime.now()).replace(microsecond=0, tzinfo=None), TIME_FORMAT)
+    put_cell(summary, 1, 1, "nightshift daily work-item report").font = Font(bold=True, size=13)
+    put_cell(summary, 2, 1, "day")
+    put_cell(summary, 2, 2, day, DATE_FORMAT)
+    put_cell(summary, 3, 1, "made")
+    put_cell(summary, 3, 2, (made or datetime.now()).replace(microsecond=0, tzinfo=None), TIME_FORMAT)
     rows = []
     for q in report["queues"]:
         by_type = {f["type"]: 0 for f in q["failures"]}
@@ -130,7 +130,7 @@ def workbook(report: dict[str, Any], items: dict[str, list[dict[str, Any]]], *,
         rows.append([q["queue"], c["total"], c["pending"], c["reserved"], c["done"], c["failed"],
                      q["finished"]["done"], q["finished"]["failed"], by_type.get("BUSINESS", 0),
                      by_type.get("APPLICATION", 0), titles.get(q["queue"], "")])
-    _table(summary, 5, SUMMARY_HEADERS, rows)
+    put_table(summary, 5, SUMMARY_HEADERS, rows)
     sheet_col = len(SUMMARY_HEADERS)
     for r, row in enumerate(rows, 6):
         if row[-1]:
@@ -138,12 +138,12 @@ def workbook(report: dict[str, Any], items: dict[str, list[dict[str, Any]]], *,
     summary.column_dimensions["A"].width = max(summary.column_dimensions["A"].width, 34)
 
     failures = wb.create_sheet("Failures")
-    _table(failures, 1, FAILURE_HEADERS,
+    put_table(failures, 1, FAILURE_HEADERS,
            [[q["queue"], f["type"], f["code"] or "", f["count"]] for q in report["queues"] for f in q["failures"]])
 
     for queue, title in titles.items():
         ws = wb.create_sheet(title)
-        _table(ws, 1, ITEM_HEADERS, [
+        put_table(ws, 1, ITEM_HEADERS, [
             [i["id"], i["reference"] or "", i["state"], i["attempts"], i["exception_type"] or "",
              i["code"] or "", i["message"] or "", _local(i["created_at"]), _local(i["updated_at"])]
             for i in items[queue]], formats={8: TIME_FORMAT, 9: TIME_FORMAT})

@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 
-from ..report_xlsx import TIME_FORMAT, _put, _table
+from ..report_xlsx import TIME_FORMAT, put_cell, put_table
 
 BID_HEADERS = ["bid", "team", "process", "state", "systems", "automation potential", "ease of implementation",
                "ranking score", "hours saved a year", "FTE", "£ saved a year", "build effort (days)",
@@ -37,7 +37,7 @@ def business_case(rows: list[dict[str, Any]], states: tuple[str, ...], *, made: 
     wb.properties.creator = "nightshift"
     sheet = wb.active
     sheet.title = "Bids"
-    _table(sheet, 1, BID_HEADERS, [[
+    put_table(sheet, 1, BID_HEADERS, [[
         r["id"], r["team"], r["title"], r["state"], "; ".join(r["systems"]), r["potential"], r["ease"], r["score"],
         r["hours_per_year"], r["fte"], r["cost_per_year"], r["build_days"], r["build_cost"], r["payback_months"],
         r["process"] or "", datetime.fromtimestamp(r["live_since"]) if r["live_since"] else None,
@@ -45,20 +45,20 @@ def business_case(rows: list[dict[str, Any]], states: tuple[str, ...], *, made: 
         formats={16: TIME_FORMAT, 11: "#,##0", 13: "#,##0"})
 
     summary = wb.create_sheet("Summary", 0)
-    _put(summary, 1, 1, "nightshift automation bids: business case").font = Font(bold=True, size=13)
-    _put(summary, 2, 1, "made")
-    _put(summary, 2, 2, (made or datetime.now()).replace(microsecond=0, tzinfo=None), TIME_FORMAT)
+    put_cell(summary, 1, 1, "nightshift automation bids: business case").font = Font(bold=True, size=13)
+    put_cell(summary, 2, 1, "made")
+    put_cell(summary, 2, 2, (made or datetime.now()).replace(microsecond=0, tzinfo=None), TIME_FORMAT)
     by_state = [[s, sum(1 for r in rows if r["state"] == s),
                  round(sum(r["hours_per_year"] for r in rows if r["state"] == s), 1),
                  sum(r["cost_per_year"] for r in rows if r["state"] == s)] for s in states]
-    _table(summary, 4, STATE_HEADERS, by_state)
+    put_table(summary, 4, STATE_HEADERS, by_state)
     teams = sorted({r["team"] for r in rows})
     top = 4 + len(by_state) + 3
     by_team = [[t, sum(1 for r in rows if r["team"] == t),
                 round(sum(r["hours_per_year"] for r in rows if r["team"] == t), 1),
                 round(sum(r["fte"] for r in rows if r["team"] == t), 2),
                 sum(r["cost_per_year"] for r in rows if r["team"] == t)] for t in teams]
-    _table(summary, top, TEAM_HEADERS, by_team)
+    put_table(summary, top, TEAM_HEADERS, by_team)
     summary.freeze_panes = None
     summary.auto_filter.ref = None
     if by_team:
