@@ -61,7 +61,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -258,11 +258,14 @@ class EmailChannel(Channel):
     def send(self, alert: Alert) -> None:
         self.deliver(alert.subject, alert.body, self.to, headers={"X-Nightshift-Event": alert.kind})
 
-    def deliver(self, subject: str, body: str, to: list[str], *, headers: dict[str, str] | None = None) -> str:
-        """Send one plain-text message to ``to``; returns its Message-ID. Raises :class:`AlertNotSent`."""
+    def deliver(self, subject: str, body: str, to: list[str], *, headers: dict[str, str] | None = None,
+                sender_name: str | None = None) -> str:
+        """Send one plain-text message to ``to`` (from ``sender_name <from>`` when a name is given);
+        returns its Message-ID. Raises :class:`AlertNotSent`."""
         password = _secret(self.password_env, f"{self.where}.password_env") if self.password_env else None
         msg = EmailMessage()
-        msg["Subject"], msg["From"], msg["To"] = subject, self.sender, ", ".join(to)
+        msg["Subject"], msg["To"] = subject, ", ".join(to)
+        msg["From"] = formataddr((sender_name, self.sender)) if sender_name else self.sender
         msg["Date"] = formatdate(localtime=False)
         msg["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or "nightshift")
         for name, value in (headers or {}).items():

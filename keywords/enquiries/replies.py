@@ -88,7 +88,7 @@ def send_reply(settings: Settings, draft: dict[str, Any], *, subject: str, body:
         if draft.get("in_reply_to") else {}
     try:
         if settings.channel == "email":
-            sent_id = settings.email.deliver(subject, body, [to], headers=headers)
+            sent_id = settings.email.deliver(subject, body, [to], headers=headers, sender_name=settings.team)
         elif settings.channel == "notify":
             sent_id = settings.notify.deliver(subject, body, [to], reference=draft.get("enquiry"))
         else:

@@ -147,7 +147,7 @@ def test_an_approved_reply_goes_by_smtp_threaded_under_the_enquiry(tmp_path):
     (recipients, message), = mailbox.messages
     assert recipients == ["jo.testparent@example.com"]
     assert (message["From"], message["In-Reply-To"], message["Message-ID"]) == (
-        "localoffer@millbrook.example", "<abc.1@example.com>", sent["id"])
+        "the test team <localoffer@millbrook.example>", "<abc.1@example.com>", sent["id"])
     assert message.get_content().replace("\r\n", "\n") == "Edited answer.\n"
 
 
