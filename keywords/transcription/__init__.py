@@ -48,8 +48,11 @@ A missing folder is ``ENGINE_NOT_CONFIGURED`` naming the setting: nothing is eve
 
 The domain language model is built from the organisation's own text (past minutes,
 templates) with `Build Language Model` or ``nightshift transcribe build-lm CORPUS.txt``; it is
-written to ``NIGHTSHIFT_HOME/transcribe/domain.lm``, where pocketsphinx finds it. Without one the
-generic model is used.
+written to ``NIGHTSHIFT_HOME/transcribe/domain.lm``, where pocketsphinx finds it, with its own
+pronouncing dictionary beside it (``domain.dict``: the corpus's words and the 1,000 most common
+English words). Without one the generic model is used. With one, the decoder uses a language
+weight and word insertion penalty suited to a small model (``NIGHTSHIFT_TRANSCRIBE_LW``,
+default 5, and ``NIGHTSHIFT_TRANSCRIBE_WIP``, default 0.05, override them).
 
 = Minutes =
 

@@ -72,14 +72,15 @@ class TranscribeKeywords:
     def build_language_model(self, corpus: Path, out: Path | None = None) -> str:
         """Builds a domain language model from ``corpus`` (past minutes, templates; UTF-8 text)
         and returns its path. ``out`` defaults to ``NIGHTSHIFT_HOME/transcribe/domain.lm``, where
-        `Transcribe Audio` finds it.
+        `Transcribe Audio` finds it; its pronouncing dictionary is written beside it (``.dict``).
 
         .. code-block:: robotframework
 
             Build Language Model    ${CURDIR}/past-minutes.txt
         """
         built = build_language_model(corpus, out or home() / "transcribe" / "domain.lm")
-        logger.info(f"{built.path.name}: {built.sentences} sentences, {built.vocabulary} words")
+        logger.info(f"{built.path.name}: {built.sentences} sentences, {built.vocabulary} words; "
+                    f"{len(built.unknown)} of them not in the pronouncing dictionary (cannot be recognised)")
         return str(built.path)
 
 

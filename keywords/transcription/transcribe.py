@@ -8,12 +8,10 @@ which the store encrypts) and, while a job runs, kept only in an encrypted check
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 from .audio import open_recording
 from .engines import SAMPLE_RATE, Engine, open_engine
