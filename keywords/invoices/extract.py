@@ -14,10 +14,11 @@ import io
 import re
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from .checks import parse_money
 from .errors import InvoiceProblem
 
 _AMOUNT = r"(?:£|GBP\s*)?\s*(-?[\d,]+\.\d{2})"
@@ -111,8 +112,8 @@ def parse_invoice_text(text: str, name: str) -> InvoiceData:
 
 def _amount(raw: str, label: str, name: str) -> Decimal:
     try:
-        return Decimal(raw.replace(",", ""))
-    except InvalidOperation:
+        return parse_money(raw)
+    except ValueError:
         raise InvoiceProblem("UNREADABLE_INVOICE", f"{name}: {label} cannot be read as an amount") from None
 
 

@@ -16,24 +16,13 @@ from .inbox import read_inbox
 from .matrix import load_matrix
 from .signing import SigningConfig, validate_signatures
 
-# Reads a two-column table (<th>label</th><td>value</td> per row) into {label: value}.
-_DETAILS_JS = """(table) => Object.fromEntries(Array.from(table.querySelectorAll('tr'))
-  .filter(tr => tr.querySelector('th') && tr.querySelector('td'))
-  .map(tr => [tr.querySelector('th').innerText.trim(), tr.querySelector('td').innerText.trim()]))"""
-
-
 def _ctx() -> Any:
     """The page ``keywords.legacyweb`` has open (same browser, same login)."""
     return BuiltIn().get_library_instance("keywords.legacyweb").ctx
 
 
 def _details(table_id: str) -> dict[str, str]:
-    ctx = _ctx()
-    table = ctx.page.locator(f"#{table_id}")
-    if table.count() == 0:
-        return {}
-    with ctx.guard(f"the table {table_id}"):
-        return table.first.evaluate(_DETAILS_JS)
+    return BuiltIn().run_keyword("Get Details Table", f"id={table_id}")
 
 
 class IntakeKeywords:
@@ -128,37 +117,6 @@ class PostingKeywords:
                                    "who approved it: have it approved and signed again")
         logger.info(f"{Path(pdf).name}: {len(report.signatures)} signature(s), intact, valid and trusted.")
         return report.signers
-
-    @keyword
-    def upload_file_by_label(self, label: str, path: Path) -> None:
-        """Choose ``path`` in the file field labelled ``label`` (then click the form's button).
-
-        | Upload File By Label    Invoice PDF    ${pdf}
-        | Click Button    Upload
-        """
-        ctx = _ctx()
-        with ctx.guard(f"the file field labelled '{label}'"):
-            ctx.page.get_by_label(label, exact=True).set_input_files(str(path))
-        logger.info(f"Chose {Path(path).name} for '{label}'.")
-
-    @keyword
-    def choose_option_starting_with(self, label: str, start: str) -> None:
-        """Choose, in the list labelled ``label``, the last option whose text starts with ``start``
-        (the finance system lists a document as ``signed-invoice-001.pdf (26/11/2026 21:04)``).
-
-        | Choose Option Starting With    Signed PDF    ${item}[pdf_file]
-        """
-        from keywords.legacyweb import OptionNotFound
-
-        ctx = _ctx()
-        field = ctx.page.get_by_label(label, exact=True)
-        with ctx.guard(f"the list labelled '{label}'"):
-            options = [o.strip() for o in field.locator("option").all_inner_texts()]
-        matching = [o for o in options if o.startswith(start)]
-        if not matching:
-            raise OptionNotFound(f"the list '{label}' has no option for {start}", page=ctx.path())
-        with ctx.guard(f"the list labelled '{label}'"):
-            field.select_option(label=matching[-1])
 
     @keyword
     def read_finance_invoice_page(self) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from robot.api import logger
@@ -24,6 +25,12 @@ _TABLE_JS = """(table) => {
   const body = (head.length ? rows.slice(1) : rows).filter(r => r.querySelectorAll('td').length);
   return {headers: head, rows: body.map(cells)};
 }"""
+
+
+# A two-column table (<th>label</th><td>value</td> per row) as {label: value}.
+_DETAILS_JS = """(table) => Object.fromEntries(Array.from(table.querySelectorAll('tr'))
+  .filter(tr => tr.querySelector('th') && tr.querySelector('td'))
+  .map(tr => [tr.querySelector('th').innerText.trim(), tr.querySelector('td').innerText.trim()]))"""
 
 
 def _squash(text: str) -> str:
@@ -78,6 +85,35 @@ class FormKeywords:
                                  page=self.ctx.path())
         with self.ctx.guard(f"the list labelled '{label}'"):
             field.select_option(label=match)
+
+    @keyword
+    def choose_option_starting_with(self, label: str, start: str, exact: bool = True) -> None:
+        """Choose, in the list labelled ``label``, the last option whose text starts with ``start``
+        (a system that lists a document as ``signed-invoice-001.pdf (26/11/2026 21:04)``).
+
+        Raises ``BusinessError: OptionNotFound`` when no option starts so.
+
+        | Choose Option Starting With    Signed PDF    ${item}[pdf_file]
+        """
+        field = self._field(label, exact)
+        with self.ctx.guard(f"the list labelled '{label}'"):
+            options = [o.strip() for o in field.locator("option").all_inner_texts()]
+        matching = [o for o in options if o.startswith(start)]
+        if not matching:
+            raise OptionNotFound(f"the list '{label}' has no option for {start}", page=self.ctx.path())
+        with self.ctx.guard(f"the list labelled '{label}'"):
+            field.select_option(label=matching[-1])
+
+    @keyword
+    def upload_file_by_label(self, label: str, path: str, exact: bool = True) -> None:
+        """Choose the file ``path`` in the file field labelled ``label`` (then click the form's button).
+
+        | Upload File By Label    Invoice PDF    ${pdf}
+        | Click Button    Upload
+        """
+        with self.ctx.guard(f"the file field labelled '{label}'"):
+            self._field(label, exact).set_input_files(str(path))
+        logger.info(f"Chose {Path(path).name} for '{label}'.")
 
     @keyword
     def tick(self, label: str, exact: bool = False) -> None:
@@ -205,6 +241,20 @@ class FormKeywords:
         rows = [dict(zip(headers, row)) for row in data["rows"]]
         logger.info(f"Table {locator} has {len(rows)} row(s).")
         return rows
+
+    @keyword
+    def get_details_table(self, locator: str) -> dict[str, str]:
+        """A two-column table matching ``locator`` (a heading cell and a value cell per row) as a
+        dictionary from heading to value; empty when the page has no such table.
+
+        | ${order}=    Get Details Table    id=po-details
+        | Log    ${order}[Status]
+        """
+        table = self.ctx.page.locator(locator)
+        if table.count() == 0:
+            return {}
+        with self.ctx.guard(f"the table {locator}"):
+            return table.first.evaluate(_DETAILS_JS)
 
     @keyword
     def choose_table_row(self, locator: str, column: str, value: str) -> bool:
