@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -43,6 +42,7 @@ from robot.api.deco import keyword, library
 
 from keywords.chatbot import KnowledgeBase
 from keywords.chatbot.keywords import ChatbotKeywords
+from keywords.referrals.files import archive_file, list_inbox
 
 from .mail import EnquiryError, read_enquiry
 from .replies import draft_reply
@@ -61,11 +61,9 @@ class Enquiries:
 
     @keyword
     def list_enquiry_files(self, inbox: str) -> list[str]:
-        """The ``.eml`` files of ``inbox``, oldest name first. A missing folder fails the step."""
-        folder = Path(inbox)
-        if not folder.is_dir():
-            raise FileNotFoundError(f"the enquiries inbox {folder} does not exist: create it, or fix the trigger's inbox")
-        files = sorted(str(p) for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".eml")
+        """The ``.eml`` files of ``inbox``, by name (temporary and hidden files left out). A missing
+        folder fails the step (an APPLICATION error: retried later)."""
+        files = [str(p) for p in list_inbox(Path(inbox)) if p.suffix.lower() == ".eml"]
         logger.info(f"{len(files)} e-mail(s) in the inbox.")
         return files
 
@@ -89,14 +87,10 @@ class Enquiries:
 
     @keyword
     def archive_enquiry_file(self, path: str, archive: str) -> str:
-        """Move ``path`` into the ``archive`` folder (a name already there gets a numbered suffix)."""
-        source, folder = Path(path), Path(archive)
-        folder.mkdir(parents=True, exist_ok=True)
-        target, n = folder / source.name, 1
-        while target.exists():
-            target, n = folder / f"{source.stem}-{n}{source.suffix}", n + 1
-        shutil.move(str(source), target)
-        return str(target)
+        """Move ``path`` into the ``archive`` folder, as the referral bot archives its files (a
+        different file of the same name is kept beside it; the same file archived before by a run
+        that died is not copied twice)."""
+        return str(archive_file(Path(path), Path(archive)))
 
     @keyword
     def load_enquiry_settings(self, path: str | None = None) -> dict[str, Any]:

@@ -65,6 +65,8 @@ from __future__ import annotations
 
 from robotlibcore import DynamicCore
 
+from keywords.referrals.inbox import InboxKeywords
+
 from .approvals import APPROVAL_QUEUE, POSTING_QUEUE, approve_invoice, reject_invoice
 from .errors import InvoiceProblem, SignatureRefused, SigningSetupError
 from .extract import InvoiceData, extract_invoice
@@ -86,7 +88,8 @@ class Invoices(DynamicCore):
     ROBOT_LIBRARY_DOC_FORMAT = "ROBOT"
 
     def __init__(self) -> None:
-        super().__init__([IntakeKeywords(), CheckKeywords(), PostingKeywords()])
+        # Archive Inbox File (and List Inbox Files) as the referral bot has them: never overwriting an archived file.
+        super().__init__([IntakeKeywords(), CheckKeywords(), PostingKeywords(), InboxKeywords(None)])
 
 
 # Robot Framework takes the class named like the module: ``Library    keywords.invoices``.

@@ -64,10 +64,10 @@ Queue Invoices From Inbox
             Log    ${payload}[message]    WARN
         END
         # Only after the item is saved: killed before this line, a rerun reads the file again.
-        Move File    ${path}    ${archive}
+        Archive Inbox File    ${path}    ${archive}
     END
     FOR    ${name}    IN    @{reading}[skipped]
-        Move File    ${inbox}${/}${name}    ${archive}
+        Archive Inbox File    ${inbox}${/}${name}    ${archive}
     END
     Log    Queued ${reading}[counts].
     Release Input Work Item    DONE
