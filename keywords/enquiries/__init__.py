@@ -42,7 +42,7 @@ from robot.api.deco import keyword, library
 
 from keywords.chatbot import KnowledgeBase
 from keywords.chatbot.keywords import ChatbotKeywords
-from keywords.referrals.files import archive_file, list_inbox
+from keywords.inbox import archive_file, list_inbox
 
 from .mail import EnquiryError, read_enquiry
 from .replies import draft_reply

@@ -24,6 +24,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from keywords.inbox import list_inbox
+
 from .errors import InvoiceProblem
 from .extract import extract_invoice
 
@@ -65,7 +67,7 @@ def read_inbox(inbox: Path, *, queue: str, run_id: str = "", store: Any | None =
     seen: dict[str, str] = {}  # reference -> file, for originals earlier in this same inbox
     night = run_id or datetime.now(timezone.utc).date().isoformat()
     try:
-        for path in sorted(p for p in inbox.iterdir() if p.is_file() and p.suffix.lower() == ".pdf"):
+        for path in [p for p in list_inbox(inbox) if p.suffix.lower() == ".pdf"]:  # no partial or hidden files
             data = path.read_bytes()
             digest = hashlib.sha256(data).hexdigest()
             received = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).isoformat(timespec="seconds")

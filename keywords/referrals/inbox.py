@@ -8,7 +8,7 @@ from typing import Any
 from robot.api import logger
 from robot.api.deco import keyword
 
-from .files import archive_file, list_inbox
+from keywords.inbox import archive_file, list_inbox
 
 
 class InboxKeywords:

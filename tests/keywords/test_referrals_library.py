@@ -4,9 +4,7 @@ through Robot Framework itself (``referrals.robot``)."""
 
 from __future__ import annotations
 
-import errno
 import hashlib
-import os
 import re
 from pathlib import Path
 
@@ -14,8 +12,8 @@ import pytest
 import robot
 from robot.libdocpkg import LibraryDocumentation
 
+from keywords.inbox import InboxUnavailable
 from keywords.referrals import FIELDS, Referrals, ReferralBusinessError, ReferralFileUnreadable
-from keywords.referrals import files as inbox_files
 from keywords.referrals.checks import nhs_check_digit, nhs_number_is_valid, postcode_is_valid
 from keywords.referrals.normalise import postcode as normalise_postcode
 
@@ -195,7 +193,7 @@ def test_list_inbox_files_leaves_out_partial_and_hidden_files(tmp_path, library)
     (tmp_path / "folder").mkdir()
     assert [Path(p).name for p in library.list_inbox_files(tmp_path)] == ["a.xlsx", "b.pdf"]
     assert [Path(p).name for p in library.list_inbox_files(tmp_path, "*.pdf")] == ["b.pdf"]
-    with pytest.raises(inbox_files.InboxUnavailable, match="does not exist"):
+    with pytest.raises(InboxUnavailable, match="does not exist"):
         library.list_inbox_files(tmp_path / "missing")
 
 
@@ -208,41 +206,6 @@ def test_archive_moves_and_never_overwrites(tmp_path, library):
     (inbox / "a.pdf").write_bytes(b"second night, same name")
     assert Path(library.archive_inbox_file(inbox / "a.pdf", archive)).name == "a (2).pdf"
     assert (archive / "a.pdf").read_bytes() == b"first"
-
-
-def test_archive_killed_between_copy_and_removal_then_again(tmp_path, monkeypatch):
-    inbox, archive = tmp_path / "inbox", tmp_path / "archive"
-    inbox.mkdir()
-    (inbox / "a.pdf").write_bytes(b"form")
-    real_unlink = Path.unlink
-
-    def dies(self, *args, **kwargs):
-        raise KeyboardInterrupt("killed")
-
-    monkeypatch.setattr(Path, "unlink", dies)
-    with pytest.raises(KeyboardInterrupt):
-        inbox_files.archive_file(inbox / "a.pdf", archive)
-    assert (inbox / "a.pdf").exists() and (archive / "a.pdf").exists()  # in both, never in neither
-    monkeypatch.setattr(Path, "unlink", real_unlink)
-    inbox_files.archive_file(inbox / "a.pdf", archive)  # the rerun
-    assert not (inbox / "a.pdf").exists() and sorted(os.listdir(archive)) == ["a.pdf"]
-
-
-def test_archive_across_file_systems_copies_then_renames(tmp_path, monkeypatch):
-    inbox, archive = tmp_path / "inbox", tmp_path / "archive"
-    inbox.mkdir()
-    (inbox / "a.pdf").write_bytes(b"form")
-    real_link = os.link
-
-    def no_cross_device_link(src, dst, *args, **kwargs):
-        if str(src).startswith(str(inbox)):
-            raise OSError(errno.EXDEV, "Invalid cross-device link")
-        return real_link(src, dst, *args, **kwargs)
-
-    monkeypatch.setattr(os, "link", no_cross_device_link)
-    inbox_files.archive_file(inbox / "a.pdf", archive)
-    assert os.listdir(archive) == ["a.pdf"] and (archive / "a.pdf").read_bytes() == b"form"
-    assert not (inbox / "a.pdf").exists()
 
 
 def test_libdoc_renders_the_manual_and_every_keyword():

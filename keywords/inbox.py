@@ -1,4 +1,11 @@
-"""The inbox and the archive: which files wait, and moving one away without ever losing it.
+"""The inbox and the archive, shared by the bots that read files from a folder: which files
+wait, and moving one away without ever losing it.
+
+``list_inbox`` gives the files of the inbox by name, so that a resent copy is met after its
+original. It leaves out what is not (yet) a delivered file: sub-folders, hidden files
+(``.*``), Office lock files (``~$*``) and partial downloads or temporary files (``*.tmp``,
+``*.part``, ``*.partial``, ``*.crdownload``, ``*.download``). A missing inbox folder raises
+``InboxUnavailable``: an unmounted share is a system problem, retried later, not bad input.
 
 ``archive_file`` never has a moment where the file is in neither folder: it links the file
 into the archive (or copies it there under a temporary name, fsyncs and renames, when the
@@ -45,6 +52,7 @@ def list_inbox(inbox: Path, pattern: str = "*") -> list[Path]:
 
 
 def sha256_of(path: Path) -> str:
+    """The SHA-256 of the file at ``path``, in hex: how an archived copy is known to be this file."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
