@@ -25,6 +25,10 @@ Times are wall-clock times in the schedule's time zone. When the clocks go forwa
 a time that does not exist that night fires an hour later; when they go back, a time
 that happens twice fires once, the first time (for schedules with fixed hours; a
 schedule with ``*`` in the hour field fires by the clock through both hours).
+
+``nightshift serve`` reads the file again when it changes (scheduler/serve.py): each
+:class:`ScheduleFile` carries the file's :func:`file_stamp` from before it was read, and
+:meth:`ScheduleFile.changes` says which schedules an edit added, changed or removed.
 """
 
 from __future__ import annotations
@@ -55,6 +59,15 @@ _SCHEDULE_KEYS = {"process", "cron", "timezone", "skip_non_working_days", "misfi
 
 def schedules_file() -> Path:
     return Path(os.environ.get("NIGHTSHIFT_SCHEDULES") or repo_root() / "schedules.yaml")
+
+
+def file_stamp(path: Path) -> tuple[int, int, int] | None:
+    """What tells an edit cheaply (modification time, size, inode); None when the file is missing."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size, st.st_ino
 
 
 def parse_duration(value: Any, where: str) -> float:
@@ -118,7 +131,7 @@ class Schedule:
     process: str
     timezone: tzinfo
     cron: str | None = None
-    trigger: BaseTrigger | None = None
+    trigger: BaseTrigger | None = field(default=None, compare=False)  # made from cron and timezone
     queue_trigger: QueueTrigger | None = None
     skip_non_working_days: bool = True
     misfire_grace: float = DEFAULT_GRACE_S
@@ -154,10 +167,33 @@ class ScheduleFile:
     workdays: Workdays
     schedules: dict[str, Schedule]
     alerts: dict[str, Any]
+    stamp: tuple[int, int, int] | None = None  # file_stamp(path) just before it was read
+
+    def changes(self, new: ScheduleFile) -> ScheduleChanges:
+        """The schedules ``new`` adds, changes (any setting) and removes, compared with this file."""
+        old = self.schedules
+        return ScheduleChanges(
+            added=[name for name in new.schedules if name not in old],
+            changed=[name for name, s in new.schedules.items() if name in old and old[name] != s],
+            removed=[name for name in old if name not in new.schedules],
+        )
+
+
+@dataclass(frozen=True)
+class ScheduleChanges:
+    added: list[str]
+    changed: list[str]
+    removed: list[str]
+
+    def __str__(self) -> str:
+        said = [f"{what} {', '.join(names)}" for what, names in
+                (("added", self.added), ("changed", self.changed), ("removed", self.removed)) if names]
+        return "; ".join(said) or "no schedule added, changed or removed"
 
 
 def load_schedules(path: Path | None = None) -> ScheduleFile:
     path = path or schedules_file()
+    stamp = file_stamp(path)  # before reading: an edit made while it is read shows as a change next time
     data = read_yaml(path, "NIGHTSHIFT_SCHEDULES")
     unknown = set(data) - {"timezone", "calendar", "alerts", "schedules"}
     if unknown:
@@ -177,7 +213,8 @@ def load_schedules(path: Path | None = None) -> ScheduleFile:
     alerts = expand(data.get("alerts") or {})
     if not isinstance(alerts, dict):
         raise InvalidInput(f"{path.name}: alerts must be a mapping")
-    return ScheduleFile(path=path, timezone=default_tz, workdays=workdays, schedules=schedules, alerts=alerts)
+    return ScheduleFile(path=path, timezone=default_tz, workdays=workdays, schedules=schedules, alerts=alerts,
+                        stamp=stamp)
 
 
 def _zone(name: Any, where: str) -> tzinfo:

@@ -13,6 +13,10 @@ over) :meth:`Scheduler.catch_up` looks at each schedule's last recorded fire: th
 recent fire missed since then runs once if within its grace, the ones before it are
 recorded as MISSED. One fire is recorded once whichever scheduler sees it (a unique
 key on schedule, fire time and attempt), so a handover never runs a schedule twice.
+
+:meth:`Scheduler.replace` takes an edited schedules file while running: only the jobs of
+schedules added, changed or removed are touched, and a changed schedule starts after
+its last recorded fire, so an edit never fires a time twice.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from workitems.store import Store
 
 from .history import RunHistory
 from .processes import load_processes
-from .schedules import Schedule, ScheduleFile
+from .schedules import Schedule, ScheduleChanges, ScheduleFile
 
 log = logging.getLogger("nightshift.scheduler")
 
@@ -150,15 +154,41 @@ class Scheduler:
         aps = BackgroundScheduler(timezone=timezone.utc, executors={"default": _FireExecutor(self)},
                                   job_defaults={"coalesce": False, "misfire_grace_time": None, "max_instances": 1})
         for schedule in self.spec.schedules.values():
-            if not schedule.enabled:
-                continue
-            if schedule.trigger is not None:
-                aps.add_job(_noop, schedule.trigger, id=schedule.name, name=schedule.name)
-            else:
-                aps.add_job(_noop, IntervalTrigger(seconds=schedule.queue_trigger.check_every),
-                            id=schedule.name, name=schedule.name)
+            self._add_job(aps, schedule)
         aps.start()
         self._aps = aps
+
+    def replace(self, spec: ScheduleFile) -> ScheduleChanges:
+        """Go on with the schedules of ``spec`` (an edited file): returns what changed.
+
+        Unchanged schedules keep their jobs. Added and changed ones start from now, not
+        caught up: they did not miss those fires, they were not scheduled then. A changed
+        one also starts after its last recorded fire (another machine's clock may be ahead).
+        """
+        changes = self.spec.changes(spec)
+        if self._aps is None:
+            self.spec = spec
+            return changes
+        last = {name: self.history.last_fire(name) for name in changes.added + changes.changed}  # before any job goes
+        for name in changes.removed + changes.changed:
+            if self._aps.get_job(name) is not None:
+                self._aps.remove_job(name)
+        self.spec = spec  # the calendar too
+        for name in changes.added + changes.changed:
+            self._add_job(self._aps, spec.schedules[name], after=last[name])
+        return changes
+
+    def _add_job(self, aps: BackgroundScheduler, schedule: Schedule, after: float | None = None) -> None:
+        if not schedule.enabled:
+            return
+        if schedule.trigger is None:
+            aps.add_job(_noop, IntervalTrigger(seconds=schedule.queue_trigger.check_every),
+                        id=schedule.name, name=schedule.name)
+            return
+        later = {}  # from now (APScheduler's default), or after a fire recorded ahead of this machine's clock
+        if after is not None and after >= utcnow().timestamp():
+            later["next_run_time"] = schedule.next_fire(datetime.fromtimestamp(after, timezone.utc))
+        aps.add_job(_noop, schedule.trigger, id=schedule.name, name=schedule.name, **later)
 
     def stop(self) -> None:
         if self._aps is not None:
@@ -166,7 +196,9 @@ class Scheduler:
             self._aps = None
 
     def _job_due(self, name: str, run_times: list[datetime]) -> None:
-        schedule = self.spec.schedules[name]
+        schedule = self.spec.schedules.get(name)
+        if schedule is None:  # removed from the file as it fell due
+            return
         for due in run_times:
             if schedule.trigger is None:
                 self.check_queue(schedule)

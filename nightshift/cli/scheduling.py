@@ -39,6 +39,14 @@ def _stop_on_signals() -> threading.Event:
     return stop
 
 
+def _reload_on_sighup() -> threading.Event:
+    """SIGHUP (POSIX): read the schedules file now. Edits are picked up without it, at the next poll."""
+    reload = threading.Event()
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, lambda signum, frame: reload.set())
+    return reload
+
+
 @app.command("serve")
 def serve_command(
     workers: Annotated[int, typer.Option("--workers", min=0, help="Local workers running run requests (0: scheduler only).")] = 1,
@@ -50,6 +58,7 @@ def serve_command(
 
     With PostgreSQL several machines may run 'serve': one schedules, the others stand
     by and take over within seconds if it stops. With SQLite a second one refuses.
+    Edits to the schedules file are picked up while it runs; SIGHUP reads it at once.
     """
     from scheduler.schedules import load_schedules
     from scheduler.serve import serve
@@ -57,6 +66,7 @@ def serve_command(
     spec = load_schedules()
     _logging()
     stop = _stop_on_signals()
+    reload = _reload_on_sighup()
     servers = []
 
     def started() -> None:
@@ -67,7 +77,7 @@ def serve_command(
 
     with store_session() as store:
         try:
-            serve(store, spec, workers=workers, stop=stop, on_start=started)
+            serve(store, spec, workers=workers, stop=stop, reload=reload, on_start=started)
         finally:
             for server in servers:
                 server.should_exit = True
