@@ -450,6 +450,8 @@ def bench_transcribe(
     corpus: Annotated[str, typer.Option("--corpus", help="Text to build the domain language model from.")]
     = "/work/shared/conference-corpus.txt",
     json_only: Annotated[bool, typer.Option("--json-only", help="Print only the JSON line.")] = False,
+    adapt: Annotated[bool, typer.Option("--adapt/--no-adapt", help="Also measure with the acoustic model adapted "
+                                        "to the voice from corpus sentences (needs sphinxtrain).")] = True,
 ) -> None:
     """Word error rate of the generic and a domain pocketsphinx model on espeak-ng recordings, and the
     real-time factor. Targets: domain WER at most half the generic; real-time factor under 0.5."""
@@ -461,7 +463,7 @@ def bench_transcribe(
         if not Path(path).is_file():
             fail(f"{path} does not exist: give --sentences and --corpus as text files, one sentence a line")
     try:
-        out = run(Path(sentences), Path(corpus),
+        out = run(Path(sentences), Path(corpus), adapt=adapt,
                   step=lambda text: err_console.print(f"[dim]{time.strftime('%H:%M:%S')}[/] {text}", highlight=False))
     except BenchError as exc:
         err_console.print(f"[bold red]bench failed:[/] {exc}", highlight=False, soft_wrap=True)

@@ -14,7 +14,8 @@ import typer
 
 from .common import app, console, err_console, fail
 
-transcribe_app = typer.Typer(help="Transcribe recorded meetings offline; build the domain language model.",
+transcribe_app = typer.Typer(help="Transcribe recorded meetings offline; build the domain language model; adapt "
+                             "the acoustic model.",
                              no_args_is_help=True)
 app.add_typer(transcribe_app, name="transcribe")
 
@@ -41,6 +42,29 @@ def build_lm(
         shown = ", ".join(built.unknown[:12]) + (" …" if len(built.unknown) > 12 else "")
         err_console.print(f"{len(built.unknown)} word(s) are not in the pronouncing dictionary and cannot be "
                           f"recognised: {shown}", highlight=False, soft_wrap=True)
+
+
+@transcribe_app.command("adapt")
+def adapt_model(
+    folder: Annotated[Path, typer.Argument(help="Recordings (WAV, FLAC, MP3…), each with NAME.txt: what was said.")],
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Where to write the transform (default NIGHTSHIFT_HOME/transcribe/adaptation.mllr, "
+        "where the robots find it).")] = None,
+) -> None:
+    """Adapt pocketsphinx's acoustic model to your rooms and voices (MLLR) from transcribed recordings."""
+    from keywords.transcription.adapt import adapt
+    from keywords.transcription.errors import TranscriptionError
+    from workitems.config import home
+
+    try:
+        made = adapt(folder, out or home() / "transcribe" / "adaptation.mllr",
+                     step=lambda text: err_console.print(f"[dim]{text}[/]", highlight=False))
+    except TranscriptionError as exc:
+        fail(exc.message)
+    console.print(f"wrote {made.path}: adapted from {made.utterances} recordings, {made.seconds:.0f} s of speech",
+                  highlight=False, soft_wrap=True)
+    for reason in made.skipped:
+        err_console.print(f"left out: {reason}", highlight=False, soft_wrap=True)
 
 
 @transcribe_app.command("file")

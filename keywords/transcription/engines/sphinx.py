@@ -1,6 +1,8 @@
 """pocketsphinx: the default engine. Its US English acoustic model and dictionary ship inside the
 Python package, so it needs no model folder; a domain language model built from the
-organisation's own text (``nightshift transcribe build-lm``) replaces the generic one.
+organisation's own text (``nightshift transcribe build-lm``) replaces the generic one, and an
+MLLR transform fitted to its own recordings (``nightshift transcribe adapt``, ``adapt.py``)
+adapts the acoustic model to its rooms and voices.
 
 With a domain model the decoder also takes the model's own dictionary (``domain.dict`` beside
 ``domain.lm``, written by ``build-lm``) and the language weight, word insertion penalty and beams
@@ -47,7 +49,8 @@ def domain_decoder_settings() -> dict[str, float]:
 class PocketsphinxEngine(Engine):
     name = "pocketsphinx"
 
-    def __init__(self, *, model_dir: Path | None = None, language_model: Path | None = None):
+    def __init__(self, *, model_dir: Path | None = None, language_model: Path | None = None,
+                 adaptation: Path | None = None):
         from pocketsphinx import Decoder
 
         options: dict[str, object] = {"loglevel": "ERROR", "samprate": SAMPLE_RATE}
@@ -67,12 +70,18 @@ class PocketsphinxEngine(Engine):
             if dictionary.is_file():  # a model built before dictionaries were written uses cmudict
                 options["dict"] = str(dictionary)
             options.update(domain_decoder_settings())
+        if adaptation is not None:  # an MLLR transform of the acoustic model (``transcribe adapt``)
+            if not Path(adaptation).is_file():
+                raise EngineNotConfigured(
+                    f"the acoustic adaptation {adaptation} does not exist: make one with 'nightshift transcribe "
+                    "adapt FOLDER', or set NIGHTSHIFT_TRANSCRIBE_ADAPTATION=none")
+            options["mllr"] = str(adaptation)
         try:
             self._decoder = Decoder(**options)
         except RuntimeError as exc:
             raise EngineNotConfigured(f"pocketsphinx could not load its model ({exc}): check "
                                       "NIGHTSHIFT_TRANSCRIBE_LM and NIGHTSHIFT_TRANSCRIBE_MODEL_DIR") from None
-        self._model = "domain model" if language_model else "generic model"
+        self._model = ("domain model" if language_model else "generic model") + (", adapted" if adaptation else "")
 
     @property
     def description(self) -> str:
