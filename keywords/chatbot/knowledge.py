@@ -41,7 +41,7 @@ import numpy as np
 from .errors import KnowledgeBaseError
 from .pages import Page, Passage, page_files, read_page
 from .rankers import DEFAULT, Ranker, ranker_class
-from .text import STOP_WORDS, Analyzer, Query, contains, load_synonyms, range_numbers, terms, words
+from .text import STOP_WORDS, Analyzer, Query, ask_part, contains, load_synonyms, range_numbers, stem, terms, words
 
 THESAURUS_CREDIT = 0.7  # a question word met only through the thesaurus counts this much
 PAGE_WEIGHT = 0.3  # a share of the whole page's score, added to its best passage's
@@ -59,6 +59,14 @@ VENUE_CREDIT = 0.3
 VENUE_NOUNS = frozenset("""library libraries centre center hall hub house street road lane avenue square
 park school college academy hospital church station office museum pool stadium clinic surgery""".split())
 SERVICES_FILE = Path(__file__).with_name("services.txt")
+SERVICE_GAP = 2  # a service's words may stand this many words apart: "register my baby's birth"
+CONDITIONS_FILE = Path(__file__).with_name("conditions.txt")
+# A word of a child's condition ("autistic", "cerebral palsy") that a page does not hold counts this
+# share of its weight: it explains the child, it is seldom what the question asks.
+CONDITION_CREDIT = 0.3
+# A long question's own ask ("... who do I speak to about it?") is also weighed alone when it has
+# at least this many terms; the answer's confidence is the better of the two.
+ASK_MIN_TERMS = 2
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:['’]s)?(?:[ \t]+(?:(?:of|and|for|the|on)[ \t]+)?[A-Z][a-z]+(?:['’]s)?)+\b")
 
 
@@ -130,6 +138,7 @@ class KnowledgeBase:
         self._title_term_sets = [set(t) for t in title_terms]
         self._venue_term_sets = [venue_terms(p) for p in pages]
         self._services = load_synonyms(SERVICES_FILE)
+        self._conditions = load_conditions(CONDITIONS_FILE)
         self.title_ranker.fit(title_texts, title_terms)
         n = len(self.passages)
         df: dict[str, int] = {}
@@ -183,6 +192,8 @@ class KnowledgeBase:
         total = covered = 0.0
         for t in query.terms:
             w = self.weight(t, query)
+            if t in self._conditions and t not in held and not query.related.get(t, frozenset()) & held:
+                w *= CONDITION_CREDIT
             if t in aside:
                 pass
             elif t in held:
@@ -192,7 +203,7 @@ class KnowledgeBase:
             total += w
         # A word found nowhere counts as the rarest; a number found nowhere (an age, a year) is
         # left out: it narrows a question the pages answer more often than it changes it.
-        total += sum(self._max_idf * query.unknown_weights.get(t, 1.0)
+        total += sum(self._max_idf * query.unknown_weights.get(t, 1.0) * (CONDITION_CREDIT if t in self._conditions else 1.0)
                      for t in query.unknown if len(t) >= 3 and not t.isdigit())
         return covered / total if total else 0.0
 
@@ -205,7 +216,7 @@ class KnowledgeBase:
         about = self._title_term_sets[page]
         aside: set[str] = set()
         for group in self._services:
-            named = [entry for entry in group if contains(query.terms, entry)]
+            named = [entry for entry in group if contains(query.terms, entry, gap=SERVICE_GAP)]
             if not named or any(set(entry) <= about for entry in group):
                 continue
             for entry in named:
@@ -247,6 +258,10 @@ class KnowledgeBase:
             covers = np.array([self.coverage(query, held) for held in self._page_term_sets])
             total = total * covers ** COVERAGE_POWER
         order = [p for p in np.argsort(-total, kind="stable")[:top] if total[p] > 0 and best_passage[p] >= 0]
+        ask = ask_part(question)
+        ask_query = self.analyzer.query(ask) if ask else None
+        if ask_query is not None and len(ask_query.terms) < ASK_MIN_TERMS:
+            ask_query = None
         similarity = self.passage_ranker.similarity(query) if order else None
         out = []
         for p in order:
@@ -254,7 +269,10 @@ class KnowledgeBase:
             passage = self.passages[best_passage[p]]
             # A page means the question as closely as its closest passage does.
             meaning = None if similarity is None else float(similarity[self._passage_page == p].max())
-            out.append(Candidate(page, passage, float(total[p]), self.confidence(query, p, float(total[p]), meaning)))
+            confidence = self.confidence(query, p, float(total[p]), meaning)
+            if ask_query is not None:  # the ask alone, when the rest is background about the child
+                confidence = max(confidence, self.confidence(ask_query, p, float(total[p]), meaning))
+            out.append(Candidate(page, passage, float(total[p]), confidence))
         return query, out
 
     def contact_route(self) -> dict[str, Any]:
@@ -264,6 +282,14 @@ class KnowledgeBase:
         passage = next((ps for h in CONTACT_HEADINGS for ps in page.passages if h in ps.heading.lower()),
                        page.passages[0] if page.passages else None)
         return {"title": page.title, "url": page.url, "text": passage.text if passage else ""}
+
+
+def load_conditions(path: Path = CONDITIONS_FILE) -> frozenset[str]:
+    """The stems of ``conditions.txt``'s words (``#`` starts a comment)."""
+    out: set[str] = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        out.update(stem(w) for w in words(line.split("#", 1)[0]))
+    return frozenset(out)
 
 
 def venue_terms(page: Page) -> set[str]:

@@ -284,7 +284,40 @@ def _names(text: str) -> set[str]:
     return {w.lower() for w in re.findall(r"\b[A-Z][a-z]+\b", text) if w not in starts}
 
 
-def contains(seq: list[str] | tuple[str, ...], entry: tuple[str, ...]) -> bool:
-    """Whether ``entry`` (a thesaurus or service entry's terms) is a run of ``seq``."""
+def contains(seq: list[str] | tuple[str, ...], entry: tuple[str, ...], gap: int = 0) -> bool:
+    """Whether ``entry`` (a thesaurus or service entry's terms) is a run of ``seq``; with ``gap``,
+    its terms in order with at most ``gap`` other terms between each two."""
     n = len(entry)
-    return any(tuple(seq[i:i + n]) == entry for i in range(len(seq) - n + 1))
+    if not gap or n < 2:
+        return any(tuple(seq[i:i + n]) == entry for i in range(len(seq) - n + 1))
+    for i, t in enumerate(seq):
+        if t != entry[0]:
+            continue
+        at, ok = i, True
+        for want in entry[1:]:
+            nxt = next((j for j in range(at + 1, min(len(seq), at + gap + 2)) if seq[j] == want), None)
+            if nxt is None:
+                ok = False
+                break
+            at = nxt
+        if ok:
+            return True
+    return False
+
+
+_QUESTION_WORD = re.compile(r",\s*(?:and\s+|so\s+|but\s+)?((?:who|what|whats|how|where|when|which|why|can|could|is|"
+                            r"are|do|does|will|would|should|has|have|am|any)\b)", re.IGNORECASE)
+
+
+def ask_part(text: str) -> str | None:
+    """A long question's own ask, or None when the question is all ask: of several sentences the
+    last one ending in "?" (else the last), and within it the part from the last ", how…" (a
+    question word after a comma) on. "my boy is 7 and hates reading. who do I speak to at school?"
+    asks "who do I speak to at school?"."""
+    parts = [p.strip() for p in re.split(r"(?<=[.?!])\s+|\n+", text.strip()) if p.strip()]
+    asks = [i for i, p in enumerate(parts) if p.endswith("?")]
+    ask = " ".join(parts[asks[-1] if asks else -1:]) if len(parts) >= 2 else text.strip()
+    found = list(_QUESTION_WORD.finditer(ask))
+    if found:
+        ask = ask[found[-1].start(1):]
+    return ask if ask != text.strip() else None
