@@ -107,10 +107,11 @@ class MinutesKeywords:
     @keyword
     def recording_work_item(self, path: Path) -> dict[str, Any]:
         """Returns the payload of the work item for the recording at ``path``:
-        ``{"reference", "recording", "sidecar", "meeting"}``. The reference is ``REC-`` and a
-        hash of the file, so a recording dropped twice makes one item. Fails with
-        ``BAD_RECORDING`` when the recording is larger than the store takes
-        (``NIGHTSHIFT_MAX_FILE_BYTES``) or its sidecar JSON cannot be read.
+        ``{"reference", "recording", "sidecar", "meeting", "sha256", "bytes", "parts"}``. The
+        reference is ``REC-`` and a hash of the file, so a recording dropped twice makes one item; ``sha256`` and ``bytes``
+        are the file's, and ``parts`` is how many parts `Split Recording` cuts it into when it is
+        larger than the store takes whole (``NIGHTSHIFT_MAX_FILE_BYTES``), else 0. Fails with
+        ``BAD_RECORDING`` when its sidecar JSON cannot be read.
 
         .. code-block:: robotframework
 
@@ -118,10 +119,6 @@ class MinutesKeywords:
         """
         path = Path(path)
         size = path.stat().st_size
-        if size > max_file_bytes():
-            raise BadRecording(path.name, f"the recording is {size / 2**20:.0f} MiB, more than the work-item store "
-                               f"takes ({max_file_bytes() / 2**20:.0f} MiB)",
-                               "export it as MP3 or M4A (about 30 MiB an hour), or raise NIGHTSHIFT_MAX_FILE_BYTES")
         digest = hashlib.sha256()
         with open(path, "rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
@@ -135,8 +132,71 @@ class MinutesKeywords:
                 pass  # the consumer says so, naming the file; the item must exist for that
         details = meeting_details(path, tags)
         sidecar = path.with_suffix(".json")
+        limit = max_file_bytes()
         return {"reference": f"REC-{digest.hexdigest()[:16]}", "recording": path.name,
-                "sidecar": sidecar.name if sidecar.is_file() else None, "meeting": details}
+                "sidecar": sidecar.name if sidecar.is_file() else None, "meeting": details,
+                "sha256": digest.hexdigest(), "bytes": size,
+                "parts": -(-size // limit) if size > limit else 0}
+
+    @keyword
+    def split_recording(self, path: Path, folder: Path) -> list[str]:
+        """Writes the recording at ``path`` to ``folder`` in parts the work-item store takes
+        (``NAME.part001``, ``NAME.part002``…, each at most ``NIGHTSHIFT_MAX_FILE_BYTES``) and
+        returns their paths: a two-hour WAV goes on its item in parts, encrypted like any file.
+        `Join Recording Parts` puts them back together. ``folder`` should be a private temporary one.
+
+        .. code-block:: robotframework
+
+            IF    $payload["parts"]
+                @{parts}=    Split Recording    ${file}    ${tmp}
+            END
+        """
+        path, folder = Path(path), Path(folder)
+        limit = max_file_bytes()
+        folder.mkdir(parents=True, exist_ok=True)
+        parts: list[str] = []
+        with open(path, "rb") as fh:
+            while True:
+                part = folder / f"{path.name}.part{len(parts) + 1:03d}"
+                written = 0
+                with open(part, "wb") as out:
+                    while written < limit and (block := fh.read(min(1 << 20, limit - written))):
+                        out.write(block)
+                        written += len(block)
+                if not written:
+                    part.unlink()
+                    break
+                parts.append(str(part))
+        logger.info(f"{path.name}: {path.stat().st_size / 2**20:.0f} MiB in {len(parts)} parts of at most "
+                    f"{limit / 2**20:.0f} MiB")
+        return parts
+
+    @keyword
+    def join_recording_parts(self, parts: list[str], out: Path, sha256: str) -> str:
+        """Puts the parts `Split Recording` made (in name order) back into one file at ``out``,
+        checks it is the recording that was queued (its ``sha256``), and returns its path. Fails
+        with ``BAD_RECORDING`` naming the recording when a part is missing or changed.
+
+        .. code-block:: robotframework
+
+            @{parts}=    Get Work Item Files    ${item}[recording].part*    ${tmp}${/}parts
+            ${recording}=    Join Recording Parts    ${parts}    ${tmp}${/}${item}[recording]    ${item}[sha256]
+        """
+        out = Path(out)
+        ordered = sorted(Path(p) for p in parts)
+        digest = hashlib.sha256()
+        with open(out, "wb") as fh:
+            for part in ordered:
+                with open(part, "rb") as src:
+                    for block in iter(lambda: src.read(1 << 20), b""):
+                        digest.update(block)
+                        fh.write(block)
+        if not ordered or digest.hexdigest() != sha256:
+            out.unlink(missing_ok=True)
+            raise BadRecording(out.name, f"its {len(ordered)} stored part(s) do not make the recording that was "
+                               "queued (a part is missing or changed)", "drop the recording in the inbox again")
+        logger.info(f"{out.name}: joined from {len(ordered)} parts")
+        return str(out)
 
     @keyword
     def write_draft_minutes(self, transcript: dict[str, Any], meeting: dict[str, Any], out: Path) -> str:

@@ -4,7 +4,8 @@ Documentation       The minutes bot's second step: transcribe each recording int
 ...                 For each input work item (a recording, see ``producer.robot``):
 ...
 ...                 1. Take the attached recording into a private temporary folder (never the run's
-...                 artifacts: a recording is personal data).
+...                 artifacts: a recording is personal data); one attached in parts is joined again
+...                 there and checked against the hash it was queued with.
 ...                 2. `Transcribe Audio`, with a checkpoint under ``NIGHTSHIFT_HOME/transcribe/`` (encrypted),
 ...                 so a run stopped part-way through a long meeting resumes where it stopped.
 ...                 3. Write the draft minutes (``.docx``: meeting details, sections, the timestamped
@@ -43,7 +44,14 @@ Draft Minutes Of One Recording
     ${item}=    Get Work Item Payload
     ${tmp}=    Evaluate    tempfile.mkdtemp(prefix="minutes-")    modules=tempfile
     TRY
-        ${recording}=    Get Work Item File    ${item}[recording]    ${tmp}${/}${item}[recording]
+        IF    $item.get("parts")
+            Create Directory    ${tmp}${/}parts
+            @{parts}=    Get Work Item Files    ${item}[recording].part*    ${tmp}${/}parts
+            ${recording}=    Join Recording Parts    ${parts}    ${tmp}${/}${item}[recording]    ${item}[sha256]
+            Remove Directory    ${tmp}${/}parts    recursive=${True}
+        ELSE
+            ${recording}=    Get Work Item File    ${item}[recording]    ${tmp}${/}${item}[recording]
+        END
         ${transcript}=    Transcribe Audio    ${recording}    checkpoint=${CHECKPOINTS}${/}${item}[reference].ckpt
         ${name}=    Evaluate    "Draft minutes - " + pathlib.Path($item["recording"]).stem + ".docx"
         ...    modules=pathlib

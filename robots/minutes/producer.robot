@@ -9,11 +9,12 @@ Documentation       The minutes bot's first step: one work item per recording dr
 ...                 1. Make its item: reference ``REC-`` and a hash of the file (a recording dropped
 ...                 twice makes one item), the meeting details from the sidecar JSON beside it
 ...                 (``conference.json`` for ``conference.m4a``) or the recording's own tags, the
-...                 recording (and the sidecar) attached, encrypted by the store.
+...                 recording (and the sidecar) attached, encrypted by the store. A recording larger
+...                 than the store takes whole (``NIGHTSHIFT_MAX_FILE_BYTES``, 50 MiB: a two-hour WAV is
+...                 230 MB) is attached in parts (`Split Recording`), which the consumer joins again.
 ...                 2. Only then move the recording and its sidecar to the archive.
 ...
-...                 A recording the store cannot take (too large) or a sidecar that is not JSON stays in
-...                 the inbox with a warning naming it; the trigger is released DONE at the end. A
+...                 A recording whose sidecar is not JSON stays in the inbox with a warning naming it; the trigger is released DONE at the end. A
 ...                 missing inbox folder fails the step (an APPLICATION error, retried).
 ...
 ...                 Settings: ``RPA_WORKITEMS_ADAPTER=workitems.rpa.QueueAdapter``,
@@ -57,11 +58,25 @@ Queue Recordings From Inbox
         END
         Create Output Work Item
         Set Work Item Payload    ${payload}
-        Add Work Item File    ${file}
-        IF    $payload["sidecar"]
-            Add Work Item File    ${inbox}${/}${payload}[sidecar]
+        # A recording too large for one file goes in parts, cut in a private folder removed after saving.
+        ${parts_dir}=    Evaluate    tempfile.mkdtemp(prefix="minutes-parts-") if $payload["parts"] else None
+        ...    modules=tempfile
+        TRY
+            IF    $payload["parts"]
+                @{parts}=    Split Recording    ${file}    ${parts_dir}
+                FOR    ${part}    IN    @{parts}
+                    Add Work Item File    ${part}
+                END
+            ELSE
+                Add Work Item File    ${file}
+            END
+            IF    $payload["sidecar"]
+                Add Work Item File    ${inbox}${/}${payload}[sidecar]
+            END
+            Save Work Item
+        FINALLY
+            IF    $parts_dir    Remove Directory    ${parts_dir}    recursive=${True}
         END
-        Save Work Item
         # Only after the item is saved: killed before this line, a rerun queues the same item again.
         Archive Inbox File    ${file}    ${archive}
         IF    $payload["sidecar"]

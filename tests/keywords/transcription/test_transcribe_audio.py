@@ -11,7 +11,7 @@ import pytest
 from keywords.transcription import (BadRecording, Checkpoint, EngineNotConfigured, MissingTool, open_engine,
                                     transcribe)
 from keywords.transcription.bench import word_errors
-from keywords.transcription.keywords import TranscribeKeywords
+from keywords.transcription.keywords import MinutesKeywords, TranscribeKeywords
 
 
 
@@ -127,3 +127,28 @@ def test_an_interrupted_job_resumes_after_the_last_finished_segment(recordings, 
     assert resumed.resumed_segments == 2 and len(heard) == 1  # only the third sentence was recognised again
     assert resumed.segments == whole.segments
     assert not (tmp_path / "job.ckpt").exists()  # removed once the job is done
+
+
+def test_a_recording_too_large_for_the_store_is_cut_in_parts_and_joined_back_exactly(
+        recordings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    library = MinutesKeywords()
+    size = recordings.wav.stat().st_size
+    monkeypatch.setenv("NIGHTSHIFT_MAX_FILE_BYTES", str(size // 3 + 1))
+    payload = library.recording_work_item(recordings.wav)
+    assert payload["parts"] == 3 and payload["bytes"] == size
+    parts = library.split_recording(recordings.wav, tmp_path / "parts")
+    assert [Path(p).name for p in parts] == [f"{recordings.wav.name}.part{k:03d}" for k in (1, 2, 3)]
+    assert all(Path(p).stat().st_size <= size // 3 + 1 for p in parts)
+    joined = library.join_recording_parts(list(reversed(parts)), tmp_path / "joined.wav", payload["sha256"])
+    assert Path(joined).read_bytes() == recordings.wav.read_bytes()
+
+    data = Path(parts[1]).read_bytes()
+    Path(parts[1]).write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # one bit changed
+    with pytest.raises(BadRecording, match=r"joined2.wav: its 3 stored part\(s\) do not make the recording"):
+        library.join_recording_parts(parts, tmp_path / "joined2.wav", payload["sha256"])
+    assert not (tmp_path / "joined2.wav").exists()
+    with pytest.raises(BadRecording, match="a part is missing"):
+        library.join_recording_parts(parts[:2], tmp_path / "joined3.wav", payload["sha256"])
+
+    monkeypatch.delenv("NIGHTSHIFT_MAX_FILE_BYTES")
+    assert library.recording_work_item(recordings.wav)["parts"] == 0  # fits whole: attached as it is

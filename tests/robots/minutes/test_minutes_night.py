@@ -152,3 +152,31 @@ def test_a_sidecar_that_is_not_json_keeps_the_recording_in_the_inbox(nightshift_
     console = (Path(result.artifacts) / "1-minutes-producer" / "console.txt").read_text()
     assert "BAD_RECORDING: core-group-mia.json: the meeting details are not valid JSON" in console
     assert "(left in the inbox)" in console
+
+
+def test_a_recording_larger_than_the_store_takes_goes_in_parts_and_is_transcribed_whole(
+        nightshift_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from keywords.transcription.lm import build_language_model
+    from keywords.transcription.speech import speak
+
+    build_language_model(CORPUS, nightshift_home / "transcribe" / "domain.lm")
+    monkeypatch.setenv("NIGHTSHIFT_MAX_FILE_BYTES", "120000")  # as a two-hour WAV against the 50 MiB default
+    wav = speak([SENTENCES[0], SENTENCES[8]], nightshift_home / "inbox" / "minutes" / "long-conference.wav")
+    size = wav.stat().st_size
+    assert size > 2 * 120_000
+
+    result = run_minutes()
+    assert result.status == "PASS", [(s.task, s.status, s.artifacts) for s in result.steps]
+    with open_store() as store:
+        (item,) = store.list("minutes", limit=10)
+        (draft,) = store.list("minutes-drafts", limit=10)
+        stored = sorted(f.name for f in store.list_files(item.id))
+        biggest = max(f.size for f in store.list_files(item.id))
+    assert item.state == State.DONE
+    parts = -(-size // 120_000)
+    assert stored == [f"long-conference.wav.part{k:03d}" for k in range(1, parts + 1)] and biggest <= 120_000
+    assert item.payload["parts"] == parts and item.payload["bytes"] == size
+    segments = draft.payload["transcript"]["segments"]
+    assert [s["text"] for s in segments][:1] == [SENTENCES[0]] and len(segments) == 2
+    assert not list((nightshift_home / "inbox" / "minutes").iterdir())
+    assert (nightshift_home / "archive" / "minutes" / "long-conference.wav").stat().st_size == size
