@@ -448,7 +448,7 @@ def bench_transcribe(
     sentences: Annotated[str, typer.Option("--sentences", help="Test sentences, one a line, not in the corpus.")]
     = "tests/data/transcribe-sentences.txt",
     corpus: Annotated[str, typer.Option("--corpus", help="Text to build the domain language model from.")]
-    = "/work/shared/conference-corpus.txt",
+    = "tests/data/conference-corpus.txt",
     json_only: Annotated[bool, typer.Option("--json-only", help="Print only the JSON line.")] = False,
     adapt: Annotated[bool, typer.Option("--adapt/--no-adapt", help="Also measure with the acoustic model adapted "
                                         "to the voice from corpus sentences (needs sphinxtrain).")] = True,

@@ -14,7 +14,8 @@ Questions are not kept, except declined ones, and those anonymously: scrubbed of
 addresses, phone numbers, postcodes, dates, long numbers and names after "called" (see
 ``scrub``), with the day but no time, no address and no session; encrypted at rest and
 pruned after ``NIGHTSHIFT_CHAT_RETENTION_DAYS``. Each client address may ask
-``NIGHTSHIFT_CHAT_RATE`` questions a minute (counted in this process's memory).
+``NIGHTSHIFT_CHAT_RATE`` questions in any minute (the ``limits`` library's moving window,
+counted in this process's memory).
 """
 
 from __future__ import annotations
@@ -24,13 +25,15 @@ import os
 import re
 import threading
 import time
-from collections import deque
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from limits import RateLimitItemPerMinute
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import delete, insert, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -97,32 +100,38 @@ def _number(name: str, default, kind, low, high):
 
 
 # -- rate limiting ------------------------------------------------------------------
-class RateLimiter:
-    """At most ``limit`` hits per key in any ``window`` seconds (a sliding log, in memory).
-
-    One portal process only: several processes would each allow ``limit``.
+class RateLimit:
+    """At most ``rate`` questions per client address in any minute: ``limits``' moving window,
+    kept in this process's memory (several portal processes would each allow ``rate``).
     """
 
-    def __init__(self, limit: int, window: float = WINDOW_S):
-        self.limit, self.window = limit, window
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+    def __init__(self, rate: int):
+        self.item = RateLimitItemPerMinute(rate)
+        self.storage = MemoryStorage()
+        self.limiter = MovingWindowRateLimiter(self.storage)
+        # MemoryStorage drops expired hits but keeps an empty entry per address it has seen,
+        # so the addresses seen are swept once a minute to keep memory bounded.
+        self._seen: set[str] = set()
         self._swept = time.monotonic()
+        self._lock = threading.Lock()  # a sweep must not clear a hit counted in between
 
-    def hit(self, key: str) -> float:
-        """Counts a hit; 0 when allowed, else the seconds until the next would be."""
-        now = time.monotonic()
+    def hit(self, address: str) -> float:
+        """Counts a question; 0 when allowed, else the seconds until the next would be."""
         with self._lock:
-            if now - self._swept > self.window:  # forget idle addresses, so memory stays bounded
-                self._hits = {k: q for k, q in self._hits.items() if q and q[-1] > now - self.window}
-                self._swept = now
-            hits = self._hits.setdefault(key, deque())
-            while hits and hits[0] <= now - self.window:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return max(1.0, hits[0] + self.window - now)
-            hits.append(now)
-            return 0.0
+            if time.monotonic() - self._swept > WINDOW_S:
+                self._sweep()
+            self._seen.add(address)
+            if self.limiter.hit(self.item, address):
+                return 0.0
+            reset, _ = self.limiter.get_window_stats(self.item, address)
+        return max(1.0, reset - time.time())  # limits keeps time.time(); its reset is when the oldest hit leaves
+
+    def _sweep(self) -> None:
+        idle = {a for a in self._seen if self.limiter.get_window_stats(self.item, a).remaining == self.item.amount}
+        for address in idle:
+            self.limiter.clear(self.item, address)
+        self._seen -= idle
+        self._swept = time.monotonic()
 
 
 def client_address(request: Request, trusted_proxies: frozenset[str]) -> str:
@@ -216,7 +225,7 @@ class ChatService:
 
     def __init__(self, store: Store, settings: ChatSettings):
         self.settings = settings
-        self.limiter = RateLimiter(settings.rate)
+        self.limiter = RateLimit(settings.rate)
         self.declined = DeclinedLog(store, settings.retention_days)
         self._bot: Chatbot | None = None
         self._lock = threading.Lock()

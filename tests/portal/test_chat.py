@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -160,6 +161,24 @@ def test_behind_a_trusted_proxy_each_forwarded_address_has_its_own_allowance(kb,
     assert ask("203.0.113.9").status_code == 200
     assert ask("203.0.113.9").status_code == 429
     assert ask("198.51.100.4").status_code == 200
+
+
+def test_one_address_limited_leaves_another_free_and_may_ask_again_a_minute_later(kb, sqlite_store,
+                                                                                  monkeypatch):
+    monkeypatch.setenv("NIGHTSHIFT_CHAT_RATE", "2")
+    monkeypatch.setenv("NIGHTSHIFT_CHAT_TRUSTED_PROXIES", "testclient")
+    now = time.time
+    later = 0.0
+    monkeypatch.setattr(time, "time", lambda: now() + later)  # the limit's clock, without waiting a minute
+    client = visitor(sqlite_store)
+    ask = lambda hop: client.post("/api/chat", json={"q": "short breaks"}, headers={"X-Forwarded-For": hop})
+    assert [ask("203.0.113.9").status_code for _ in range(3)] == [200, 200, 429]
+    assert [ask("198.51.100.4").status_code for _ in range(2)] == [200, 200]
+    later = 30.0
+    refused = ask("203.0.113.9")
+    assert refused.status_code == 429 and 28 <= int(refused.headers["retry-after"]) <= 31
+    later = 61.0
+    assert ask("203.0.113.9").status_code == 200
 
 
 def test_an_empty_or_overlong_question_gets_a_clear_400_and_nothing_is_kept(kb, sqlite_store):
