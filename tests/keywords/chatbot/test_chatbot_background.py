@@ -11,14 +11,7 @@ import pytest
 
 from keywords.chatbot import Chatbot
 from keywords.chatbot.text import ask_part, contains
-
-CONTACT = "Phone: 01632 960999, Monday to Friday 9am to 5pm"
-
-
-def page(folder: Path, name: str, title: str, body: str) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{name}.md").write_text(f"---\ntitle: {title}\nurl: https://www.example.org/{name}\n"
-                                       f"updated: 2026-03-01\n---\n\n# {title}\n\n{body}\n", encoding="utf-8")
+from test_chatbot_near_misses import CONTACT, page  # the same small pages
 
 
 @pytest.fixture
