@@ -85,9 +85,11 @@ def transcribe_file(
 
     try:
         loaded = open_engine(engine, model_dir=model_dir, language_model=lm)
+        err_console.print(f"engine: {loaded.description}", highlight=False)
         result = transcribe(recording, engine=loaded, checkpoint=Checkpoint(resume) if resume else None,
                             progress=lambda p: err_console.print(
-                                f"{p.file}: {p.seconds_done / 60:.1f} min, {p.segments} passages", highlight=False))
+                                f"{p.file}: {p.seconds_done / 60:.1f} min, {p.segments} passage"
+                                f"{'' if p.segments == 1 else 's'}", highlight=False))
     except TranscriptionError as exc:
         fail(str(exc))
     for s in result.segments:

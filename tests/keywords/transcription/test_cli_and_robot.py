@@ -89,6 +89,10 @@ def test_bench_transcribe_prints_its_figures_and_the_json_line_last(tmp_path: Pa
     assert 0 <= figures["wer_domain"] < figures["wer_generic"] <= 1.5
     assert 0 < figures["rtf"] < 2
     assert "word error rate" in done.stdout and "domain ≤ ½ generic" in done.stdout
+    # With sphinxtrain (make test provides it): the same recordings with the acoustic model adapted.
+    assert figures["adaptation_sentences"] == 150 and "whole set-up" in done.stdout
+    assert 0 <= figures["wer_domain_adapted"] <= 1.5 and 0 <= figures["wer_generic_adapted"] <= 1.5
+    assert figures["wer_ratio_setup"] == round(figures["wer_domain_adapted"] / figures["wer_generic"], 3)
     # A test sentence that is in the corpus would flatter the domain model: refused.
     corpus = tmp_path / "corpus.txt"
     corpus.write_text(sentences.read_text() * 3)
