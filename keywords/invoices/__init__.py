@@ -26,10 +26,10 @@ recorded, posted for payment). People approve in the portal, between checks and 
 = The flow =
 
 | =Queue= | =Who works it= | =What happens= |
-| ``invoices-trigger`` | producer | reads the inbox: one ``invoices`` item per invoice (reference ``SUPPLIER / NUMBER``, the PDF attached); a duplicate or an unreadable file becomes a report item |
-| ``invoices`` | checks | duplicate / unreadable reports fail at once (BUSINESS ``DUPLICATE_INVOICE`` / ``UNREADABLE_INVOICE``); an invoice is checked against its purchase order on the finance system's pages (``WRONG_PO``, ``PO_CLOSED``, ``WRONG_AMOUNT``), then routed: an ``invoices-approval`` item |
+| ``invoices-trigger`` | producer | reads the inbox: one ``invoices`` item per invoice (reference ``SUPPLIER / NUMBER``, the PDF attached, the supplier's own signatures listed as ``supplier_signatures``); a duplicate, an unreadable file or a supplier-signed PDF we cannot sign becomes a report item |
+| ``invoices`` | checks | duplicate / unreadable / refused reports fail at once (BUSINESS ``DUPLICATE_INVOICE`` / ``UNREADABLE_INVOICE`` / ``BAD_SIGNATURE`` or ``LOCKED_INVOICE``); an invoice is checked against its purchase order on the finance system's pages (``WRONG_PO``, ``PO_CLOSED``, ``WRONG_AMOUNT``), then routed: an ``invoices-approval`` item |
 | ``invoices-approval`` | people, in the portal | ``approve_invoice`` signs (PAdES) per approver; when all have signed, an ``invoices-posting`` item carries the signed PDF; ``reject_invoice`` fails it (BUSINESS ``REJECTED``) |
-| ``invoices-posting`` | posting | signatures validated (``BAD_SIGNATURE`` otherwise), the invoice registered, the signed PDF uploaded, the approval recorded, posted for payment; an ``invoices-posted`` item records the payment run and the time from receipt to posting |
+| ``invoices-posting`` | posting | signatures validated (``BAD_SIGNATURE`` otherwise; the supplier's must be intact, not trusted), the invoice registered, the signed PDF uploaded, the approval recorded, posted for payment; an ``invoices-posted`` item records the payment run and the time from receipt to posting |
 
 = Python API for the portal =
 

@@ -14,7 +14,9 @@ Payload fields the portal shows: ``supplier``, ``invoice_number``, ``invoice_dat
 ``po_number``, ``net``, ``vat``, ``total``, ``cost_centre``, ``received_at``,
 ``approvers_required`` (``[{"slot", "role", "person"}]``), ``approvals`` (``[{"slot", "name",
 "role", "reason", "at"}]``), ``pdf_file`` (the name of the attached PDF to show inline: the
-latest signed one once somebody has signed).
+latest signed one once somebody has signed), ``supplier_signatures`` (``[{"field",
+"signed_by", "signed_at"}]``: the signatures the PDF arrived with, the supplier's; they come
+before ours in the file and fill no approval slot).
 """
 
 from __future__ import annotations
@@ -60,7 +62,8 @@ def approve_invoice(store: Any, item_id: int, *, user_name: str, user_role: str,
         slot = approval_step(payload, user_name, user_role)  # again: someone may have signed meanwhile
         pdf = store.get_file(item_id, current_pdf_name(payload))
         signed = sign_pdf(pdf, signer_name=user_name, role=slot.get("role") or user_role,
-                          reason=reason or "Approved for payment", config=config)
+                          reason=reason or "Approved for payment", config=config,
+                          supplier_signatures=len(payload.get("supplier_signatures") or []))
         info = store.add_file(item_id, signed_pdf_name(payload), signed)
         payload["approvals"] = [*payload.get("approvals", []), {
             "slot": slot["slot"], "name": user_name, "role": slot.get("role") or user_role, "reason": reason,

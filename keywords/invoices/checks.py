@@ -85,11 +85,13 @@ def check_invoice(invoice: dict[str, Any], order: dict[str, Any] | None) -> None
 
 
 def approval_payload(invoice: dict[str, Any], order: dict[str, Any], matrix: ApprovalMatrix) -> dict[str, Any]:
-    """The ``invoices-approval`` item for a checked invoice: its values, the order's cost centre
-    and supplier ID, the approvers the matrix requires, and no approvals yet."""
+    """The ``invoices-approval`` item for a checked invoice: its values, the signatures it arrived
+    with (``supplier_signatures``), the order's cost centre and supplier ID, the approvers the
+    matrix requires, and no approvals yet."""
     slots = matrix.route(cost_centre=order["cost_centre"], net=invoice["net"], total=invoice["total"])
     keep = ("reference", "supplier", "vat_number", "invoice_number", "invoice_date", "po_number", "net", "vat",
             "total", "received_at", "source_file")
     return {**{k: invoice.get(k, "") for k in keep}, "supplier_id": order["supplier_id"],
             "cost_centre": order["cost_centre"], "checked_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "approvers_required": slots, "approvals": []}
+            "supplier_signatures": invoice.get("supplier_signatures") or [], "approvers_required": slots,
+            "approvals": []}

@@ -2,7 +2,7 @@
 
 ``InvoiceProblem`` is a BUSINESS error (the invoice is wrong; trying again gives the same
 answer): its ``code`` says which kind (``WRONG_PO``, ``WRONG_AMOUNT``, ``WRONG_SUPPLIER``,
-``UNREADABLE_INVOICE``, ``NOT_ALLOWED``, ``BAD_SIGNATURE``) and Robot Framework shows it as
+``UNREADABLE_INVOICE``, ``LOCKED_INVOICE``, ``NOT_ALLOWED``, ``BAD_SIGNATURE``) and Robot Framework shows it as
 ``WRONG_PO: Invoice INV-001234 from Acme Ltd: …``, so ``EXCEPT    WRONG_PO:*    type=glob``
 catches it. ``SigningSetupError`` is an application error: the organisation's certificate, key
 or trust roots are missing or do not fit; its message names the setting to fix. Neither quotes

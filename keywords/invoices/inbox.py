@@ -7,7 +7,14 @@ Each PDF in the inbox (name order) is read (``extract.py``) and becomes one of:
   earlier night, or an earlier file tonight): the checks step fails it at once as a BUSINESS
   error ``DUPLICATE_INVOICE`` naming the original, so a person sees it, and nothing of it goes
   for approval or payment;
-* an *unreadable* report (``UNREADABLE_INVOICE``), when the PDF cannot be read.
+* an *unreadable* report (``UNREADABLE_INVOICE``), when the PDF cannot be read;
+* a *refused* report, when the supplier signed the PDF and we could not sign it after them:
+  its supplier's signature is already broken (``BAD_SIGNATURE``), or the supplier certified it
+  with "no changes allowed" (``LOCKED_INVOICE``). The message names the file and says why.
+
+An invoice the supplier signed keeps its signatures: the item's ``supplier_signatures`` lists
+them (``[{"field", "signed_by", "signed_at"}]``, empty for an unsigned PDF), and posting checks
+that they are still intact without asking them to chain to our trust root.
 
 A rerun after a crash finds the files it queued still in the inbox, and the items it made from
 them (same reference, same file name and contents): those are *skipped*, not reported as
@@ -28,6 +35,7 @@ from keywords.inbox import list_inbox
 
 from .errors import InvoiceProblem
 from .extract import extract_invoice
+from .signing import read_supplier_signatures
 
 
 @dataclass
@@ -41,7 +49,8 @@ class InboxReading:
     def counts(self) -> dict[str, int]:
         kinds = [p["kind"] for p in self.new]
         return {"invoices": kinds.count("invoice"), "duplicates": kinds.count("duplicate"),
-                "unreadable": kinds.count("unreadable"), "skipped": len(self.skipped)}
+                "unreadable": kinds.count("unreadable"), "refused": kinds.count("refused"),
+                "skipped": len(self.skipped)}
 
 
 def _existing(store: Any, queue: str, reference: str) -> Any | None:
@@ -86,8 +95,14 @@ def read_inbox(inbox: Path, *, queue: str, run_id: str = "", store: Any | None =
                 reading.skipped.append(path.name)  # this very file was queued before a crash: not a duplicate
                 continue
             if earlier is None and invoice.reference not in seen:
+                try:
+                    signatures = read_supplier_signatures(data, path.name)
+                except InvoiceProblem as problem:  # not an original either: a corrected copy may follow
+                    reading.new.append({**values, "kind": "refused", "reference": f"FILE-{digest[:16]}",
+                                        "code": problem.code, "message": problem.message})
+                    continue
                 seen[invoice.reference] = path.name
-                reading.new.append({**values, "kind": "invoice"})
+                reading.new.append({**values, "kind": "invoice", "supplier_signatures": signatures})
                 continue
             original = (f"item {earlier.id}, file {(earlier.payload or {}).get('source_file', '?')}"
                         if earlier is not None else f"file {seen[invoice.reference]} in tonight's inbox")

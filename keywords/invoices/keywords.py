@@ -102,20 +102,29 @@ class PostingKeywords:
     """Signatures checked before posting; the finance system's invoice page read and written."""
 
     @keyword
-    def signed_invoice_should_be_valid(self, pdf: Path, approvals: list[dict[str, Any]] | None = None) -> list[str]:
+    def signed_invoice_should_be_valid(self, pdf: Path, approvals: list[dict[str, Any]] | None = None,
+                                       supplier_signatures: list[dict[str, Any]] | None = None) -> list[str]:
         """Fail with ``BAD_SIGNATURE: …`` (BUSINESS) unless every signature of ``pdf`` is intact,
         valid and trusted (``NIGHTSHIFT_SIGNING_TRUST``), the last covers the whole file, and each
-        of ``approvals`` (the item's ``[{"name", …}]``) has its signature. Returns the signers.
+        of ``approvals`` (the item's ``[{"name", …}]``) has its signature. Returns our signers.
+
+        ``supplier_signatures`` (the item's, as intake found them) are the signatures the PDF
+        arrived with, the first ones in it: they must still be intact and valid, but are not
+        checked against our trust root, which vouches for our approvers only; the log says so.
 
         | ${signers}=    Signed Invoice Should Be Valid    ${pdf}    ${item}[approvals]
+        | ...    supplier_signatures=${item}[supplier_signatures]
         """
-        report = validate_signatures(Path(pdf).read_bytes(), trust_roots=SigningConfig.from_environment(passphrase=""))
+        report = validate_signatures(Path(pdf).read_bytes(), trust_roots=SigningConfig.from_environment(passphrase=""),
+                                     supplier_signatures=len(supplier_signatures or []))
         report.raise_if_refused(f"the signed invoice {Path(pdf).name}")
         missing = [a["name"] for a in approvals or [] if a["name"] not in report.signers]
         if missing:
             raise SignatureRefused(f"the signed invoice {Path(pdf).name} has no signature by {', '.join(missing)}, "
                                    "who approved it: have it approved and signed again")
-        logger.info(f"{Path(pdf).name}: {len(report.signatures)} signature(s), intact, valid and trusted.")
+        for check in report.supplier:
+            logger.info(f"{Path(pdf).name}: {check.summary}.")
+        logger.info(f"{Path(pdf).name}: {len(report.signers)} approval signature(s), intact, valid and trusted.")
         return report.signers
 
     @keyword
@@ -140,6 +149,7 @@ class PostingKeywords:
     @keyword
     def posting_record(self, item: dict[str, Any], finance_invoice_id: str, payment_run: str) -> dict[str, Any]:
         """The output item of a posted invoice: what was posted, when, and the time from receipt to posting.
+        A supplier's signatures are listed as ``supplier_signatures`` and described in ``signatures_note``.
 
         | ${record}=    Posting Record    ${item}    ${invoice_id}    ${payment_run}
         """
@@ -147,8 +157,11 @@ class PostingKeywords:
         received = datetime.fromisoformat(item["received_at"]) if item.get("received_at") else None
         seconds = round((posted - received).total_seconds()) if received else None
         keep = ("reference", "supplier", "supplier_id", "invoice_number", "invoice_date", "po_number", "net", "vat",
-                "total", "cost_centre", "received_at", "approvals")
-        return {**{k: item.get(k) for k in keep}, "finance_invoice_id": finance_invoice_id,
+                "total", "cost_centre", "received_at", "approvals", "supplier_signatures")
+        supplier = [f"signed by the supplier: {s.get('signed_by')}, not checked against our trust root (intact)"
+                    for s in item.get("supplier_signatures") or []]
+        return {**{k: item.get(k) for k in keep}, "signatures_note": "; ".join(supplier),
+                "finance_invoice_id": finance_invoice_id,
                 "payment_run": payment_run, "posted_at": posted.isoformat(timespec="seconds"),
                 "receipt_to_posting_seconds": seconds}
 

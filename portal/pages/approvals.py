@@ -13,7 +13,9 @@ approval matrix requires (``approvers_required``: a role or a person per signatu
 sign is the portal user's *signing roles* and full name (``nightshift users set-signing NAME
 --full-name "Ann Smith" --signs-as "Team manager"``), not their portal role: the portal role
 ``approver`` lets them in, the signing role says which invoices are theirs. The signing
-itself is ``keywords/invoices/approvals.py``; every approval and rejection is audited.
+itself is ``keywords/invoices/approvals.py``; every approval and rejection is audited. An
+invoice the supplier signed shows the supplier's signatures first, as what they are: signed by
+the supplier, not checked against our trust root (only that the document is unchanged since).
 """
 
 from __future__ import annotations
@@ -105,12 +107,16 @@ def approval_page(request: Request, ctx: Ctx) -> dict:
     slot, role, why = _slot_for(ctx, payload) if item.state is State.PENDING and item.queue == APPROVAL_QUEUE \
         else (None, "", "")
     approvals = [{**a, "at": fmt_time(a.get("at"))} for a in payload.get("approvals") or []]
+    supplier = [{**s, "signed_at": fmt_time(s.get("signed_at")),
+                 "note": f"signed by the supplier: {s.get('signed_by')}, not checked against our trust root"}
+                for s in payload.get("supplier_signatures") or []]
     fields = [(label, payload.get(key)) for label, key in (
         ("supplier", "supplier"), ("invoice number", "invoice_number"), ("invoice date", "invoice_date"),
         ("purchase order", "po_number"), ("cost centre", "cost_centre"), ("net", "net"), ("VAT", "vat"),
         ("total", "total"))]
     view = {"id": item.id, "queue": item.queue, "state": item.state.value, "reference": item.reference,
             "received": fmt_time(payload.get("received_at")), "approvals": approvals,
+            "supplier_signatures": supplier,
             "required": payload.get("approvers_required") or [], "rejection": payload.get("rejection"),
             "exception": item.exception.message if item.exception else None,
             "pdf": f"{approval_url(item.id)}/pdf" if payload.get("source_file") or payload.get("pdf_file") else None,

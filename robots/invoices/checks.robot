@@ -4,8 +4,10 @@ Documentation       The invoice bot's checks: each invoice against its purchase 
 ...
 ...                 For each input item (see ``producer.robot``):
 ...
-...                 1. A *duplicate* or *unreadable* report is released at once as a BUSINESS failure
-...                 (``DUPLICATE_INVOICE`` naming the original, ``UNREADABLE_INVOICE`` naming the field).
+...                 1. A *duplicate*, *unreadable* or *refused* report is released at once as a BUSINESS failure
+...                 (``DUPLICATE_INVOICE`` naming the original, ``UNREADABLE_INVOICE`` naming the field,
+...                 ``BAD_SIGNATURE`` or ``LOCKED_INVOICE`` naming the file and why we cannot sign after the
+...                 supplier).
 ...                 2. An *invoice*: open its purchase order's page in the finance system and check, three
 ...                 ways, that the order exists and is the supplier's (``WRONG_PO``), is open (``PO_CLOSED``)
 ...                 and that the net agrees within the tolerance (``WRONG_AMOUNT``): a BUSINESS failure naming

@@ -10,7 +10,10 @@ Documentation       The invoice bot's intake: one work item per supplier invoice
 ...                 received before (the same supplier's number, tonight or on an earlier night) makes *no
 ...                 second invoice item*: a *duplicate* report item instead, which the checks step fails as
 ...                 ``DUPLICATE_INVOICE`` naming the original. A file that cannot be read becomes an
-...                 *unreadable* report (``UNREADABLE_INVOICE``) the same way.
+...                 *unreadable* report (``UNREADABLE_INVOICE``) the same way, and so does a supplier-signed PDF
+...                 that we cannot sign after the supplier (a *refused* report: ``BAD_SIGNATURE`` when the
+...                 supplier's signature is already broken, ``LOCKED_INVOICE`` when it allows no changes). A
+...                 supplier-signed invoice that can be signed lists its signatures as ``supplier_signatures``.
 ...                 3. Only then move the file to the archive: killed before that, a rerun reads it again and,
 ...                 finding its item, creates nothing twice.
 ...

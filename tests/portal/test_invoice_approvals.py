@@ -40,9 +40,9 @@ def invoice_pdfs(tmp_path_factory) -> list[bytes]:
     return [(folder / e.file).read_bytes() for e in manifest.invoices]
 
 
-def waiting_invoice(store, pdf: bytes, number: str, slots: list[dict]) -> int:
-    """An invoice as the checks step leaves it in the approval queue."""
-    payload = {"kind": "invoice", "supplier": "Brightwater Supplies Ltd", "invoice_number": number,
+def waiting_invoice(store, pdf: bytes, number: str, slots: list[dict], **extra) -> int:
+    """An invoice as the checks step leaves it in the approval queue (``extra``: more payload fields)."""
+    payload = {**extra, "kind": "invoice", "supplier": "Brightwater Supplies Ltd", "invoice_number": number,
                "invoice_date": "2026-11-18", "po_number": "PO-100200", "cost_centre": "CS4102", "net": "6000.00",
                "vat": "1200.00", "total": "7200.00", "received_at": "2026-11-25T22:10:00+00:00",
                "source_file": f"{number}.pdf", "approvers_required": slots, "approvals": []}
@@ -155,6 +155,36 @@ def test_a_rejected_invoice_needs_a_reason_and_is_never_forwarded(store, signing
         assert ann.get("/api/approvals").json()["rejected"] == 1
     finally:
         ann.__exit__(None, None, None)
+
+
+def test_a_supplier_signed_invoice_shows_the_supplier_and_is_signed_after_it(store, signing, people, invoice_pdfs):
+    from supplier_signing import SUPPLIER, sign_as_supplier
+
+    from keywords.invoices.signing import read_supplier_signatures
+
+    arrived = sign_as_supplier(invoice_pdfs[1])
+    item_id = waiting_invoice(store, arrived, "INV-000104", TWO,
+                              supplier_signatures=read_supplier_signatures(arrived, "INV-000104.pdf"))
+    ann, fin = client_for(store, "ann"), client_for(store, "fin")
+    try:
+        page = ann.get(f"/approvals/{item_id}")
+        assert f"signed by the supplier: {SUPPLIER}, not checked against our trust root" in page.text
+        shown = ann.get(f"/api/approvals/{item_id}").json()["invoice"]["supplier_signatures"]
+        assert [s["signed_by"] for s in shown] == [SUPPLIER]
+        # The supplier's signature fills no approval slot: both of ours are still needed.
+        assert ann.post(f"/api/approvals/{item_id}/approve", json={}).json()["complete"] is False
+        done = fin.post(f"/api/approvals/{item_id}/approve", json={})
+        assert done.status_code == 200 and done.json()["complete"] is True, done.text
+        posting = store.get(done.json()["posting_item_id"])
+        signed = store.get_file(posting.id, posting.payload["pdf_file"])
+        assert signed.startswith(arrived)
+        report = validate_signatures(signed, trust_roots=signing,
+                                     supplier_signatures=len(posting.payload["supplier_signatures"]))
+        assert report.ok and report.signers == ["Ann Smith", "Femi Okafor"], report.problems
+        assert report.supplier[0].common_name == SUPPLIER and not report.supplier[0].trusted
+    finally:
+        for c in (ann, fin):
+            c.__exit__(None, None, None)
 
 
 @pytest.mark.slow

@@ -23,7 +23,7 @@ def test_duplicates_tonight_and_on_a_later_night_are_reported_and_a_rerun_skips(
 
     first = read_inbox(inbox, queue="invoices", run_id="run-1", store=store)
     assert first.counts == {"invoices": len(manifest.invoices) - len(copies), "duplicates": len(copies),
-                            "unreadable": 0, "skipped": 0}
+                            "unreadable": 0, "refused": 0, "skipped": 0}
     for payload in first.new:
         if payload["kind"] == "duplicate":
             assert payload["source_file"] in copies and payload["code"] == "DUPLICATE_INVOICE"
@@ -49,3 +49,26 @@ def test_an_unreadable_file_becomes_a_report(store, tmp_path):
     reading = read_inbox(inbox, queue="invoices", store=store)
     assert [(p["kind"], p["code"]) for p in reading.new] == [("unreadable", "UNREADABLE_INVOICE")]
     assert reading.new[0]["message"].startswith("scan.pdf cannot be read as a PDF")
+
+
+def test_a_supplier_signed_invoice_is_queued_with_its_signature_and_a_locked_one_refused(store, invoice_set,
+                                                                                        tmp_path):
+    from supplier_signing import SUPPLIER, sign_as_supplier
+
+    folder, manifest = invoice_set
+    good = [e for e in manifest.invoices if e.defect is None]
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "signed.pdf").write_bytes(sign_as_supplier((folder / good[0].file).read_bytes()))
+    (inbox / "locked.pdf").write_bytes(sign_as_supplier((folder / good[1].file).read_bytes(), certify="no changes"))
+
+    reading = read_inbox(inbox, queue="invoices", store=store)
+    by_file = {p["source_file"]: p for p in reading.new}
+    signed, locked = by_file["signed.pdf"], by_file["locked.pdf"]
+    assert signed["kind"] == "invoice" and signed["invoice_number"] == good[0].invoice_number
+    assert [(s["field"], s["signed_by"]) for s in signed["supplier_signatures"]] == [("SupplierSignature", SUPPLIER)]
+    assert (locked["kind"], locked["code"]) == ("refused", "LOCKED_INVOICE")
+    assert locked["message"].startswith(f'locked.pdf is certified by its supplier ({SUPPLIER}) with "no changes '
+                                        'allowed"')
+    assert locked["reference"].startswith("FILE-")  # a corrected copy later is no duplicate of it
+    assert reading.counts["refused"] == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 
@@ -145,3 +146,78 @@ def test_signing_and_validation_work_where_an_event_loop_runs(invoice_pdf, signi
         return validate_signatures(signed, trust_roots=signing).ok
 
     assert asyncio.run(page_handler())
+
+
+# --- invoices the supplier signed before sending them -------------------------------------------------------------
+
+def test_a_supplier_signed_invoice_passes_once_our_approvers_sign_after_the_supplier(invoice_pdf, signing):
+    from supplier_signing import SUPPLIER, sign_as_supplier
+
+    from keywords.invoices.signing import read_supplier_signatures
+
+    arrived = sign_as_supplier(invoice_pdf)
+    recorded = read_supplier_signatures(arrived, "invoice-001.pdf")
+    assert [(s["field"], s["signed_by"]) for s in recorded] == [("SupplierSignature", SUPPLIER)]
+    once = sign_pdf(arrived, signer_name="Priya Shah", role="Budget holder", reason="", config=signing,
+                    supplier_signatures=len(recorded))
+    twice = sign_pdf(once, signer_name="Tom Baxter", role="Finance director", reason="", config=signing,
+                     supplier_signatures=len(recorded))
+    assert twice.startswith(arrived)  # incremental: what the supplier signed is untouched
+
+    report = validate_signatures(twice, trust_roots=signing, supplier_signatures=len(recorded))
+    assert report.ok, report.problems
+    assert report.signers == ["Priya Shah", "Tom Baxter"]  # ours only: the approval rules count these
+    assert [s.field for s in report.signatures] == ["SupplierSignature", "Approval1-Priya-Shah",
+                                                    "Approval2-Tom-Baxter"]
+    (supplier,) = report.supplier
+    assert supplier.intact and supplier.valid and not supplier.trusted and supplier.modification == "FORM_FILLING"
+    assert supplier.summary.startswith(f"signed by the supplier: {SUPPLIER}, not checked against our trust root")
+    assert all(s.trusted for s in report.signatures[1:])
+
+    # Without the supplier's signature recorded, it is what it is: a certificate we do not trust.
+    untrusted = validate_signatures(twice, trust_roots=signing)
+    assert not untrusted.ok and "signature 1 (SupplierSignature) is by a certificate that is not trusted" in \
+        untrusted.problems[0]
+    # The supplier's signature alone is no approval.
+    assert validate_signatures(arrived, trust_roots=signing, supplier_signatures=1).problems == [
+        "it carries only the supplier's signature and no approval signature"]
+
+
+def test_a_byte_the_supplier_signed_changed_is_refused(invoice_pdf, signing):
+    from supplier_signing import SUPPLIER, sign_as_supplier
+
+    arrived = sign_as_supplier(invoice_pdf)
+    signed = sign_pdf(arrived, signer_name="Priya Shah", role="Budget holder", reason="", config=signing,
+                      supplier_signatures=1)
+    at = signed.index(b"Invoice ") + 8  # the invoice's own text: signed by the supplier and by us
+    altered = signed[:at] + bytes([signed[at] ^ 0x01]) + signed[at + 1:]
+
+    report = validate_signatures(altered, trust_roots=signing, supplier_signatures=1)
+    assert not report.ok and not report.supplier[0].intact
+    assert report.problems[0] == (f"the supplier's signature 1 (SupplierSignature, by {SUPPLIER}) does not match "
+                                  "the document: the PDF was changed after signing")
+    with pytest.raises(SignatureRefused, match=r"^BAD_SIGNATURE: the invoice PDF is refused: the supplier's"):
+        report.raise_if_refused()
+
+
+def test_a_supplier_certification_locks_the_invoice_or_lets_us_sign_without_a_stamp(invoice_pdf, signing):
+    from supplier_signing import SUPPLIER, sign_as_supplier
+
+    from keywords.invoices.errors import InvoiceProblem
+    from keywords.invoices.signing import read_supplier_signatures
+
+    locked = sign_as_supplier(invoice_pdf, certify="no changes")
+    with pytest.raises(InvoiceProblem, match="^" + re.escape(f'LOCKED_INVOICE: invoice-009.pdf is certified by its '
+                                                             f'supplier ({SUPPLIER}) with "no changes allowed"')):
+        read_supplier_signatures(locked, "invoice-009.pdf")
+    with pytest.raises(InvoiceProblem, match="^LOCKED_INVOICE"):
+        sign_pdf(locked, signer_name="Priya Shah", role="Budget holder", reason="", config=signing,
+                 supplier_signatures=1)
+
+    # Certified, allowing form filling and signing: our signature goes in without a visible stamp.
+    certified = sign_as_supplier(invoice_pdf, certify="fill forms")
+    assert len(read_supplier_signatures(certified, "invoice-009.pdf")) == 1
+    signed = sign_pdf(certified, signer_name="Priya Shah", role="Budget holder", reason="", config=signing,
+                      supplier_signatures=1)
+    report = validate_signatures(signed, trust_roots=signing, supplier_signatures=1)
+    assert report.ok and report.signers == ["Priya Shah"], report.problems

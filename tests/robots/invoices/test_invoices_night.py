@@ -201,3 +201,55 @@ def test_invoices_checked_routed_signed_and_posted_once(finance: dict[str, Any],
         if path.is_file() and path.suffix in (".xml", ".html", ".txt", ".json"):
             text = path.read_text(errors="replace")
             assert PASSWORD not in text and PASSPHRASE not in text, path
+
+
+def test_a_supplier_signed_invoice_is_approved_and_posted_once(finance: dict[str, Any], nightshift_home: Path) -> None:
+    """One invoice signed by its supplier (a certificate we do not trust) and one the supplier
+    locked against changes: the first goes through intake, checks, two-person approval and
+    posting exactly once, the supplier's signature intact beside ours; the second stops at the
+    checks as a BUSINESS failure naming the file."""
+    from supplier_signing import SUPPLIER, sign_as_supplier
+
+    from keywords.invoices import approve_invoice, validate_signatures
+
+    good = [e for e in finance["manifest"].invoices if e.expect == "approve-route"]
+    inbox = nightshift_home / "inbox" / "invoices"
+    shutil.rmtree(inbox)
+    inbox.mkdir()
+    generated = nightshift_home / "generated"
+    (inbox / "acme-signed.pdf").write_bytes(sign_as_supplier((generated / good[0].file).read_bytes()))
+    (inbox / "acme-locked.pdf").write_bytes(sign_as_supplier((generated / good[1].file).read_bytes(),
+                                                             certify="no changes"))
+
+    night = run(finance, "invoices")
+    assert night.status == "PASS", [(s.task, s.status, s.artifacts) for s in night.steps]
+    with open_store() as store:
+        checked = {i.payload["source_file"]: i for i in store.list("invoices", limit=100)}
+        (waiting,) = store.list("invoices-approval", limit=100)
+        locked = checked["acme-locked.pdf"]
+        assert (locked.state, locked.exception.type, locked.exception.code) == (State.FAILED, ExceptionType.BUSINESS,
+                                                                                "LOCKED_INVOICE")
+        assert locked.exception.message.startswith(f"acme-locked.pdf is certified by its supplier ({SUPPLIER}) "
+                                                   'with "no changes allowed"')
+        assert waiting.reference == f"{good[0].supplier_name} / {good[0].invoice_number}"
+        assert [s["signed_by"] for s in waiting.payload["supplier_signatures"]] == [SUPPLIER]
+        for slot in waiting.payload["approvers_required"]:
+            done = approve_invoice(store, waiting.id, user_name=APPROVERS[slot["slot"]], user_role=slot["role"],
+                                   config=finance["signing"])
+        assert done["complete"]
+
+    assert run(finance, "invoices-posting").status == "PASS"
+    assert run(finance, "invoices-posting").status == "PASS"  # nothing posted twice
+
+    with open_store() as store:
+        assert store.get(done["posting_item_id"]).state == State.DONE
+        (posted,) = store.list("invoices-posted", limit=100)
+    assert posted.payload["signatures_note"] == (f"signed by the supplier: {SUPPLIER}, not checked against our "
+                                                 "trust root (intact)")
+    rows = finance_rows(finance, "SELECT i.invoice_number, i.payment_run FROM invoices i")
+    assert [(r["invoice_number"], bool(r["payment_run"])) for r in rows] == [(good[0].invoice_number, True)]
+    (row,) = finance_rows(finance, "SELECT f.data, a.approvers FROM approvals a JOIN invoice_files f "
+                                   "ON f.id = a.file_id WHERE a.decision = 'approved'")
+    report = validate_signatures(row["data"], trust_roots=finance["signing"], supplier_signatures=1)
+    assert report.ok, report.problems
+    assert report.signers == json.loads(row["approvers"]) and report.supplier[0].common_name == SUPPLIER
