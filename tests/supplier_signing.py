@@ -10,6 +10,7 @@ module (``tests/`` is on ``sys.path`` through its conftest)::
 from __future__ import annotations
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any
@@ -55,4 +56,7 @@ def sign_as_supplier(pdf: bytes, *, certify: str = "") -> bytes:
     meta = signers.PdfSignatureMetadata(field_name="SupplierSignature", reason="Invoice issued",
                                         md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
                                         certify=bool(certify), docmdp_permissions=permissions)
-    return signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=supplier_signer()).getvalue()
+    # pyHanko's sign_pdf calls asyncio.run(): in a worker where Playwright's loop runs, a thread of its own.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta,
+                                                    signer=supplier_signer()).getvalue()).result()
