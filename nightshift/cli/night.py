@@ -56,6 +56,7 @@ def referral_night(*, referrals: int, seed: int | None, keep_sandbox: bool) -> i
     base = next((b for b in range(8700, 9700, 10) if not any(port_in_use(b + i) for i in range(3))), None)
     if base is None:
         fail("no free ports for the sandbox between 8700 and 9700: stop what uses them, or run 'nightshift sandbox down'")
+    _fresh_sandbox()
     _nightshift("sandbox", "up", "--detach", "--port-base", str(base))
     try:
         _nightshift("sandbox", "seed", "--world", str(night / "world.json"))
@@ -153,6 +154,33 @@ def _nightshift(*args: str) -> None:
     if done.returncode != 0:
         reason = (done.stderr.strip() or done.stdout.strip()).splitlines()[-1:] or ["no output"]
         fail(f"'nightshift {' '.join(args)}' failed: {reason[0]}")
+
+
+def _fresh_sandbox() -> None:
+    """Empty stand-in systems for the night: the generator numbers each night's suppliers and
+    purchase orders afresh, so records a last night left (SUP-00003 under another name, a
+    purchase order number reused) would turn good invoices into mismatches. Refuses while a
+    sandbox runs on this home, rather than pull its databases away."""
+    from sandbox.systems import SYSTEMS
+    from sandbox.web.settings import db_path, sandbox_home
+
+    from .sandbox_servers import _running
+
+    folder = sandbox_home()
+    running = _running(folder)
+    if running is not None:
+        fail(f"a sandbox is running on this home (pid {running['pid']}): the demo starts its own with a fresh night's "
+             "records; stop it first with 'nightshift sandbox down'")
+    cleared = []
+    for name in SYSTEMS:
+        for path in (db_path(name, folder), *(db_path(name, folder).with_name(f"{name}.db{end}")
+                                             for end in ("-wal", "-shm"))):
+            if path.exists():
+                path.unlink()
+                cleared.append(path.name)
+    if cleared:
+        console.print(f"the stand-in systems start empty tonight (last night's records cleared from {folder})",
+                      highlight=False, soft_wrap=True)
 
 
 def _store_robot_login(home: Path) -> None:

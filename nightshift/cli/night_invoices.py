@@ -13,6 +13,7 @@ from __future__ import annotations
 import http.cookiejar
 import json
 import secrets
+import time
 import urllib.error
 import urllib.request
 from collections import Counter
@@ -36,6 +37,7 @@ def invoice_night(store, manifest: dict[str, Any], inbox: Path, finance_url: str
     from .run import print_summary
 
     _ensure_signing_setup()
+    started = time.time()  # the score counts tonight's items only: the queues keep earlier nights'
     env = {"FINANCE_SYSTEM_URL": finance_url}
     with console.status("running the invoices process: read the invoices, check them against their purchase "
                         "orders in the finance system, route them for approval"):
@@ -50,7 +52,7 @@ def invoice_night(store, manifest: dict[str, Any], inbox: Path, finance_url: str
     with console.status("running the invoices-posting process: validate the signatures, upload, post for payment"):
         posting = run_process(get_process("invoices-posting"), store, trigger="demo", extra_env=env)
     print_summary(posting)
-    _print_invoice_score(store, manifest, decided["rejected_refs"])
+    _print_invoice_score(store, manifest, decided["rejected_refs"], since=started)
     return checks, posting
 
 
@@ -137,13 +139,13 @@ class _Session:
             raise RuntimeError(f"the portal refused {method} {path}: {exc.code} {detail}") from None
 
 
-def _print_invoice_score(store, manifest: dict[str, Any], rejected: list[str]) -> None:
+def _print_invoice_score(store, manifest: dict[str, Any], rejected: list[str], since: float = 0.0) -> None:
     from workitems import State
 
     entries = manifest["invoices"]
     expect = Counter(e["expect"] for e in entries)
-    checked = store.list("invoices", limit=100_000)
-    posted = {i.reference for i in store.list("invoices-posted", limit=100_000)}
+    checked = [i for i in store.list("invoices", limit=100_000) if i.created_at >= since]
+    posted = {i.reference for i in store.list("invoices-posted", limit=100_000) if i.created_at >= since}
     failures = Counter(i.exception.code for i in checked if i.state == State.FAILED and i.exception)
     good = {f"{e['supplier_name']} / {e['invoice_number']}" for e in entries if e["expect"] == "approve-route"}
     table = Table(title="invoices against the generator's manifest", title_justify="left")

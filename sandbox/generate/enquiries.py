@@ -125,7 +125,9 @@ def write_enquiries(folder: Path | str, *, count: int = 20, seed: int = 1, unans
                                     expect="needs-person" if page is None else "draft", page=page))
     if count >= 8:
         bad = "enquiry-unreadable.eml"
-        (folder / bad).write_bytes(b"Subject: (no sender)\r\n\r\nThis message lost its headers on the way.\r\n")
+        # Each night's differs (a real one would): the same bytes twice are one item, by design.
+        (folder / bad).write_bytes(f"Subject: (no sender)\r\n\r\nThis message lost its headers on the way "
+                                   f"(mail system reference {rng.randint(10**7, 10**8 - 1)}).\r\n".encode())
         entries.append(EnquiryEntry(file=bad, message_id="", from_address="", expect="unreadable", page=None))
         first = next(e for e in entries if e.expect == "draft")
         copy = f"enquiry-{count + 1:03d}-resent.eml"
