@@ -14,7 +14,7 @@ from .checks import approval_payload, check_invoice, parse_money
 from .errors import SignatureRefused
 from .inbox import read_inbox
 from .matrix import load_matrix
-from .signing import SigningConfig, validate_signatures
+from .signing import SigningConfig, supplier_note, validate_signatures
 
 def _ctx() -> Any:
     """The page ``keywords.legacyweb`` has open (same browser, same login)."""
@@ -158,8 +158,7 @@ class PostingKeywords:
         seconds = round((posted - received).total_seconds()) if received else None
         keep = ("reference", "supplier", "supplier_id", "invoice_number", "invoice_date", "po_number", "net", "vat",
                 "total", "cost_centre", "received_at", "approvals", "supplier_signatures")
-        supplier = [f"signed by the supplier: {s.get('signed_by')}, not checked against our trust root (intact)"
-                    for s in item.get("supplier_signatures") or []]
+        supplier = [f"{supplier_note(s.get('signed_by'))} (intact)" for s in item.get("supplier_signatures") or []]
         return {**{k: item.get(k) for k in keep}, "signatures_note": "; ".join(supplier),
                 "finance_invoice_id": finance_invoice_id,
                 "payment_run": payment_run, "posted_at": posted.isoformat(timespec="seconds"),

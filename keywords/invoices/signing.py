@@ -43,7 +43,7 @@ from .errors import SignatureRefused, SigningSetupError
 __all__ = ["CERT_SETTING", "DEFAULT_FILES", "FOLDER", "KEY_SETTING", "PASSPHRASE_KEY", "PASSPHRASE_SECRET",
            "TRUST_SETTING", "SignatureCheck", "SignatureReport", "SigningConfig", "create_demo_certificate",
            "load_certificates", "load_signer", "load_trust_roots", "read_supplier_signatures", "sign_pdf",
-           "validate_signatures"]
+           "supplier_note", "validate_signatures"]
 
 T = TypeVar("T")
 # Where each approver's stamp goes on the first page: the invoice's free band above its footer.
@@ -183,10 +183,14 @@ class SignatureCheck:
     def summary(self) -> str:
         """One line for a log or a page: who signed, and what was checked."""
         if self.by_supplier:
-            return (f"signed by the supplier: {self.common_name}, not checked against our trust root "
-                    f"({'intact' if self.ok else self.problem})")
+            return f"{supplier_note(self.common_name)} ({'intact' if self.ok else self.problem})"
         return f"signed by {self.signer_name or self.common_name} ({self.common_name}): " + \
             ("intact, valid and trusted" if self.ok else self.problem)
+
+
+def supplier_note(signed_by: str) -> str:
+    """How a supplier's signature is described, on the approval page, in the log and on the posted item."""
+    return f"signed by the supplier: {signed_by}, not checked against our trust root"
 
 
 @dataclass

@@ -28,6 +28,7 @@ from starlette.responses import Response
 from keywords.invoices.approvals import APPROVAL_QUEUE, POSTING_QUEUE, approve_invoice, current_pdf_name, reject_invoice
 from keywords.invoices.errors import InvoiceProblem, SigningSetupError
 from keywords.invoices.matrix import approval_step
+from keywords.invoices.signing import supplier_note
 from workitems import InvalidInput, State, WorkItem
 
 from ..web import Ctx, Done, Forbidden, action, fmt_time, page, reason_from
@@ -108,7 +109,7 @@ def approval_page(request: Request, ctx: Ctx) -> dict:
         else (None, "", "")
     approvals = [{**a, "at": fmt_time(a.get("at"))} for a in payload.get("approvals") or []]
     supplier = [{**s, "signed_at": fmt_time(s.get("signed_at")),
-                 "note": f"signed by the supplier: {s.get('signed_by')}, not checked against our trust root"}
+                 "note": supplier_note(s.get("signed_by"))}
                 for s in payload.get("supplier_signatures") or []]
     fields = [(label, payload.get(key)) for label, key in (
         ("supplier", "supplier"), ("invoice number", "invoice_number"), ("invoice date", "invoice_date"),
