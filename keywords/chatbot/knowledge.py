@@ -203,7 +203,8 @@ class KnowledgeBase:
             total += w
         # A word found nowhere counts as the rarest; a number found nowhere (an age, a year) is
         # left out: it narrows a question the pages answer more often than it changes it.
-        total += sum(self._max_idf * query.unknown_weights.get(t, 1.0) * (CONDITION_CREDIT if t in self._conditions else 1.0)
+        total += sum(self._max_idf * query.unknown_weights.get(t, 1.0)
+                     * (CONDITION_CREDIT if t in self._conditions else 1.0)
                      for t in query.unknown if len(t) >= 3 and not t.isdigit())
         return covered / total if total else 0.0
 

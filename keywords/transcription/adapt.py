@@ -75,7 +75,7 @@ def find_tool(name: str) -> str:
 
 def training_pairs(folder: Path | str) -> list[tuple[Path, Path]]:
     """Each recording of ``folder`` with its transcript (same name, ``.txt``), by name."""
-    from .audio import DIRECT
+    from .audio import AUDIO_SUFFIXES
 
     folder = Path(folder)
     if not folder.is_dir():
@@ -83,7 +83,7 @@ def training_pairs(folder: Path | str) -> list[tuple[Path, Path]]:
                               "transcript of the same name (NAME.wav and NAME.txt)")
     pairs = []
     for audio in sorted(folder.iterdir()):
-        if audio.suffix.lower() in DIRECT | {".mp3", ".m4a"} and audio.with_suffix(".txt").is_file():
+        if audio.suffix.lower() in AUDIO_SUFFIXES and audio.with_suffix(".txt").is_file():
             pairs.append((audio, audio.with_suffix(".txt")))
     if not pairs:
         raise AdaptationError(f"{folder}: no recording has a transcript beside it; put NAME.txt (what was said, "

@@ -21,6 +21,7 @@ from .engines.base import SAMPLE_RATE
 from .errors import BadRecording, MissingTool
 
 DIRECT = {".wav", ".wave", ".flac", ".ogg", ".oga", ".aiff", ".aif"}
+AUDIO_SUFFIXES = DIRECT | {".mp3", ".m4a", ".aac", ".wma", ".opus", ".mp4", ".webm", ".amr"}  # through ffmpeg
 BLOCK_SECONDS = 1.0
 
 

@@ -9,16 +9,15 @@ from typing import Any
 from robot.api import logger
 from robot.api.deco import keyword
 
+from keywords.inbox import sha256_of
 from workitems.config import home, max_file_bytes
 
-from .audio import DIRECT, open_recording
+from .audio import AUDIO_SUFFIXES, DIRECT, open_recording
 from .engines import open_engine
 from .errors import BadRecording
 from .lm import build_language_model
 from .minutes import meeting_details, write_draft_minutes
 from .transcribe import Checkpoint, Progress, transcribe
-
-AUDIO_SUFFIXES = DIRECT | {".mp3", ".m4a", ".aac", ".wma", ".opus", ".mp4", ".webm", ".amr"}
 
 
 def _log_progress(p: Progress) -> None:
@@ -108,10 +107,10 @@ class MinutesKeywords:
     def recording_work_item(self, path: Path) -> dict[str, Any]:
         """Returns the payload of the work item for the recording at ``path``:
         ``{"reference", "recording", "sidecar", "meeting", "sha256", "bytes", "parts"}``. The
-        reference is ``REC-`` and a hash of the file, so a recording dropped twice makes one item; ``sha256`` and ``bytes``
-        are the file's, and ``parts`` is how many parts `Split Recording` cuts it into when it is
-        larger than the store takes whole (``NIGHTSHIFT_MAX_FILE_BYTES``), else 0. Fails with
-        ``BAD_RECORDING`` when its sidecar JSON cannot be read.
+        reference is ``REC-`` and a hash of the file, so a recording dropped twice makes one item;
+        ``sha256`` and ``bytes`` are the file's, and ``parts`` is how many parts `Split Recording`
+        cuts it into when it is larger than the store takes whole (``NIGHTSHIFT_MAX_FILE_BYTES``),
+        else 0. Fails with ``BAD_RECORDING`` when its sidecar JSON cannot be read.
 
         .. code-block:: robotframework
 
@@ -119,10 +118,7 @@ class MinutesKeywords:
         """
         path = Path(path)
         size = path.stat().st_size
-        digest = hashlib.sha256()
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
+        digest = sha256_of(path)
         tags: dict[str, str] = {}
         if path.suffix.lower() in DIRECT:
             try:
@@ -133,9 +129,9 @@ class MinutesKeywords:
         details = meeting_details(path, tags)
         sidecar = path.with_suffix(".json")
         limit = max_file_bytes()
-        return {"reference": f"REC-{digest.hexdigest()[:16]}", "recording": path.name,
+        return {"reference": f"REC-{digest[:16]}", "recording": path.name,
                 "sidecar": sidecar.name if sidecar.is_file() else None, "meeting": details,
-                "sha256": digest.hexdigest(), "bytes": size,
+                "sha256": digest, "bytes": size,
                 "parts": -(-size // limit) if size > limit else 0}
 
     @keyword

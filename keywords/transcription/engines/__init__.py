@@ -19,7 +19,8 @@ from workitems.config import home
 from ..errors import EngineNotConfigured
 from .base import SAMPLE_RATE, Engine, Recognised
 
-__all__ = ["ENGINES", "SAMPLE_RATE", "Engine", "Recognised", "default_adaptation", "default_language_model", "open_engine"]
+__all__ = ["ENGINES", "SAMPLE_RATE", "Engine", "Recognised", "default_adaptation", "default_language_model",
+           "open_engine"]
 
 ENGINES = {
     "pocketsphinx": "keywords.transcription.engines.sphinx:PocketsphinxEngine",
